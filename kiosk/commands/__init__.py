@@ -1,0 +1,91 @@
+"""Every state change as a command with one handler: the one place state changes.
+
+The kiosk UI, the server's API and sync replay all build these dataclasses and
+hand them to :class:`CommandBus`.
+"""
+
+from kiosk.commands.base import COMMAND_TYPES, SYSTEM, Actor, Command, CommandResult
+from kiosk.commands.bus import CommandBus
+from kiosk.commands.catalog import (
+    BomLineSpec,
+    CreateProduct,
+    CreateSite,
+    CreateWorkstation,
+    SetBom,
+    StepSpec,
+)
+from kiosk.commands.floor import (
+    CompleteStep,
+    CompleteWorkOrder,
+    LogOutput,
+    RaiseHold,
+    ResumeWorkOrder,
+    ReverseRun,
+    StartWorkOrder,
+)
+from kiosk.commands.notifications import AcknowledgeNotification
+from kiosk.commands.people import ClockIn, ClockOut, CreateOperator, VerifyPin
+from kiosk.commands.qc import RecordQc
+from kiosk.commands.sales import (
+    AcceptSalesOrderChange,
+    CancelSalesOrder,
+    ChangeSalesOrder,
+    DeleteSalesOrder,
+    IngestSalesOrder,
+    KeepAsStock,
+    LineChange,
+    LineSpec,
+)
+from kiosk.commands.stock import AdjustStock, ReceiveStock
+from kiosk.commands.work_orders import (
+    CancelWorkOrder,
+    ConfirmWorkOrder,
+    CreateWorkOrder,
+    EditWorkOrder,
+    ItemSpec,
+    RetryAllocation,
+)
+
+__all__ = [
+    "COMMAND_TYPES",
+    "SYSTEM",
+    "AcceptSalesOrderChange",
+    "AcknowledgeNotification",
+    "Actor",
+    "AdjustStock",
+    "BomLineSpec",
+    "CancelSalesOrder",
+    "CancelWorkOrder",
+    "ChangeSalesOrder",
+    "ClockIn",
+    "ClockOut",
+    "Command",
+    "CommandBus",
+    "CommandResult",
+    "CompleteStep",
+    "CompleteWorkOrder",
+    "ConfirmWorkOrder",
+    "CreateOperator",
+    "CreateProduct",
+    "CreateSite",
+    "CreateWorkOrder",
+    "CreateWorkstation",
+    "DeleteSalesOrder",
+    "EditWorkOrder",
+    "IngestSalesOrder",
+    "ItemSpec",
+    "KeepAsStock",
+    "LineChange",
+    "LineSpec",
+    "LogOutput",
+    "RaiseHold",
+    "ReceiveStock",
+    "RecordQc",
+    "ResumeWorkOrder",
+    "RetryAllocation",
+    "ReverseRun",
+    "SetBom",
+    "StartWorkOrder",
+    "StepSpec",
+    "VerifyPin",
+]

@@ -1,0 +1,71 @@
+"""The command vocabulary's shared parts: actor, command base class, results, registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+
+from kiosk.store.base import new_id, utcnow
+
+if TYPE_CHECKING:
+    from kiosk.commands.context import Context
+
+
+@dataclass(frozen=True, kw_only=True)
+class Actor:
+    """Who asked: the operator at the kiosk, a supervisor elevating one action,
+    the device and workstation it came from, or an office principal (API token)."""
+
+    badge: str | None = None
+    supervisor_badge: str | None = None
+    device_id: str | None = None
+    workstation: str | None = None
+    principal: str | None = None
+
+
+SYSTEM = Actor(principal="system")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    """Base of every state change: an id made where it was born, an actor and a device time."""
+
+    type_name: ClassVar[str] = ""
+
+    command_id: str = field(default_factory=new_id)
+    actor: Actor = field(default_factory=Actor)
+    at: datetime = field(default_factory=utcnow)
+    #: True when the server replays a kiosk's queued command: physical facts are
+    #: then recorded (and flagged) even where the office changed the work order.
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    command_id: str
+    status: Literal["applied", "flagged"]
+    detail: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+C = TypeVar("C", bound=Command)
+Handler = Callable[["Context", Any], dict[str, Any] | None]
+
+HANDLERS: dict[type[Command], Handler] = {}
+COMMAND_TYPES: dict[str, type[Command]] = {}
+
+
+def handles(command_type: type[C]) -> Callable[[Callable[[Context, C], Any]], Any]:
+    """Register the one handler of a command type."""
+
+    def register(fn: Callable[[Context, C], Any]) -> Callable[[Context, C], Any]:
+        if command_type in HANDLERS:
+            raise RuntimeError(f"{command_type.__name__} already has a handler")
+        HANDLERS[command_type] = fn
+        if command_type.type_name:
+            COMMAND_TYPES[command_type.type_name] = command_type
+        return fn
+
+    return register

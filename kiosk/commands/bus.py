@@ -1,0 +1,146 @@
+"""The command bus: one handler, one transaction, one audit row per command."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from kiosk.commands.base import HANDLERS, Command, CommandResult
+from kiosk.commands.context import Context
+from kiosk.domain.errors import Conflict, DomainError
+from kiosk.store.base import new_id, utcnow
+from kiosk.store.models import AuditEntry
+
+log = logging.getLogger(__name__)
+
+#: PostgreSQL serialization failure and deadlock: safe to run the command again.
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+class CommandBus:
+    """Runs commands. The only way state changes, for the kiosk, the server and sync replay."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        max_attempts: int = 8,
+    ) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._clock = clock
+        self._max_attempts = max_attempts
+
+    def execute(self, command: Command) -> CommandResult:
+        """Apply ``command`` or raise its DomainError; either way an audit row is stored."""
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise TypeError(f"no handler for {type(command).__name__}")
+        for attempt in range(1, self._max_attempts + 1):
+            ctx: Context | None = None
+            try:
+                with self._sessions() as session, session.begin():
+                    ctx = Context(session, command, self._clock())
+                    data = handler(ctx, command) or {}
+                    status = "flagged" if ctx.flags else "applied"
+                    detail = " ".join(ctx.flags)
+                    session.add(_audit(ctx, command, status, None, detail))
+                return CommandResult(command.command_id, status, detail, data)
+            except DomainError as err:
+                self._record_refusal(command, err, ctx)
+                raise
+            except (DBAPIError, StaleDataError) as err:
+                if attempt < self._max_attempts and _is_retryable(err):
+                    # Full jitter keeps competing writers from colliding again in step.
+                    time.sleep(random.uniform(0, 0.005 * 2**attempt))
+                    continue
+                if isinstance(err, IntegrityError):
+                    conflict = Conflict(
+                        "The change clashes with the stored data (someone changed it at the "
+                        "same time). Nothing was changed; try again.",
+                    )
+                    log.warning("integrity error on %s: %s", type(command).__name__, err)
+                    self._record_refusal(command, conflict, ctx)
+                    raise conflict from err
+                raise
+        raise AssertionError("unreachable")
+
+    def _record_refusal(self, command: Command, err: DomainError, ctx: Context | None) -> None:
+        with self._sessions() as session, session.begin():
+            refused = Context(session, command, self._clock())
+            if ctx is not None:
+                refused.work_order_id = ctx.work_order_id
+                refused.status_before = ctx.status_before
+            session.add(_audit(refused, command, "refused", err.code, err.message))
+            err.on_refused(refused)
+
+    def read(self) -> Session:
+        """A session for queries; on SQLite it begins DEFERRED so readers never block writers."""
+        from kiosk.store.engine import READ_ONLY
+
+        return Session(self.engine.execution_options(**{READ_ONLY: True}))
+
+
+def _is_retryable(err: Exception) -> bool:
+    if isinstance(err, StaleDataError):
+        return True
+    orig = getattr(err, "orig", None)
+    if getattr(orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(orig or err)
+
+
+def _audit(
+    ctx: Context, command: Command, result: str, code: str | None, detail: str
+) -> AuditEntry:
+    actor = command.actor
+    return AuditEntry(
+        id=new_id(),
+        command_id=command.command_id,
+        command_type=command.type_name or type(command).__name__,
+        result=result,
+        code=code,
+        detail=detail,
+        operator_badge=actor.badge,
+        supervisor_badge=actor.supervisor_badge,
+        principal=actor.principal,
+        device_id=actor.device_id,
+        workstation=actor.workstation,
+        device_time=command.at,
+        recorded_at=ctx.now,
+        work_order_id=ctx.work_order_id,
+        status_before=ctx.status_before,
+        status_after=ctx.status_after if result != "refused" else ctx.status_before,
+        payload=payload_of(command),
+    )
+
+
+def payload_of(command: Command) -> dict[str, Any]:
+    """The command's own fields as JSON-safe values (secrets such as PINs left out)."""
+    skip = {"command_id", "actor", "at", "replayed", "pin"}
+    raw = asdict(command) if is_dataclass(command) else {}
+    return {k: _jsonable(v) for k, v in raw.items() if k not in skip}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,165 @@
+"""Master data commands: sites, products, BOMs, workstations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from kiosk.commands.base import Command, handles
+from kiosk.commands.context import Context
+from kiosk.domain.errors import Conflict, ValidationError
+from kiosk.domain.quantities import parse_qty
+from kiosk.domain.spread import BomDef, check_no_cycle
+from kiosk.services.lookup import find_product, product_by_sku, site_by_code, sku_key
+from kiosk.services.materials import load_bom_defs
+from kiosk.store.base import new_id
+from kiosk.store.models import Bom, BomLine, BomStep, Product, Site, Workstation
+
+
+def _text(value: object, what: str, *, max_len: int = 200) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{what} is required.", field=what)
+    if len(value) > max_len:
+        raise ValidationError(f"{what} is too long (at most {max_len} characters).", field=what)
+    return value.strip()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateSite(Command):
+    type_name = "create_site"
+    code: str
+    name: str
+
+
+@handles(CreateSite)
+def create_site(ctx: Context, cmd: CreateSite) -> dict[str, Any]:
+    code = _text(cmd.code, "Site code", max_len=40)
+    if ctx.session.scalars(select(Site).where(Site.code == code)).first():
+        raise Conflict(f"Site {code} already exists.", site=code)
+    site = Site(id=new_id(), code=code, name=_text(cmd.name, "Site name"))
+    ctx.session.add(site)
+    return {"site_id": site.id}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateProduct(Command):
+    type_name = "create_product"
+    sku: str
+    name: str
+    unit: str = "pcs"
+    qc_required: bool = False
+
+
+@handles(CreateProduct)
+def create_product(ctx: Context, cmd: CreateProduct) -> dict[str, Any]:
+    sku = _text(cmd.sku, "SKU", max_len=100)
+    if find_product(ctx.session, sku) is not None:
+        raise Conflict(f"A product with SKU {sku} already exists.", sku=sku)
+    product = Product(
+        id=new_id(),
+        sku=sku,
+        sku_key=sku_key(sku),
+        name=_text(cmd.name, "Product name"),
+        unit=_text(cmd.unit or "pcs", "Unit", max_len=20),
+        qc_required=bool(cmd.qc_required),
+    )
+    ctx.session.add(product)
+    return {"product_id": product.id}
+
+
+@dataclass(frozen=True)
+class BomLineSpec:
+    sku: str
+    qty: Decimal | str | int
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    name: str
+    instructions: str = ""
+    workstation_type: str | None = None
+    standard_minutes: Decimal | str | int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetBom(Command):
+    """Replace a product's BOM and routing; refused if it would contain itself."""
+
+    type_name = "set_bom"
+    sku: str
+    lines: list[BomLineSpec]
+    steps: list[StepSpec] = field(default_factory=list)
+    output_qty: Decimal | str | int = 1
+
+
+@handles(SetBom)
+def set_bom(ctx: Context, cmd: SetBom) -> dict[str, Any]:
+    product = product_by_sku(ctx.session, cmd.sku)
+    output = parse_qty(cmd.output_qty, what="Output quantity")
+    if not cmd.lines:
+        raise ValidationError("A BOM needs at least one component line.")
+    lines: list[tuple[Product, Decimal]] = []
+    for spec in cmd.lines:
+        component = product_by_sku(ctx.session, spec.sku)
+        lines.append((component, parse_qty(spec.qty, what=f"Quantity of {component.sku}")))
+    boms = load_bom_defs(ctx.session)
+    boms[product.id] = BomDef(product.id, output, tuple((p.id, q) for p, q in lines))
+    names = {p.id: p.sku for p in ctx.session.scalars(select(Product))}
+    check_no_cycle(product.id, boms, names)
+
+    bom = product.bom
+    if bom is None:
+        bom = Bom(id=new_id(), product_id=product.id, output_qty=output)
+        ctx.session.add(bom)
+        product.bom = bom
+    bom.output_qty = output
+    bom.lines.clear()
+    bom.steps.clear()
+    ctx.session.flush()
+    for position, (component, qty) in enumerate(lines):
+        bom.lines.append(BomLine(id=new_id(), position=position, product_id=component.id, qty=qty))
+    for position, step in enumerate(cmd.steps):
+        minutes = step.standard_minutes
+        bom.steps.append(
+            BomStep(
+                id=new_id(),
+                position=position,
+                name=_text(step.name, "Step name"),
+                instructions=step.instructions or "",
+                workstation_type=step.workstation_type or None,
+                standard_minutes=(
+                    parse_qty(minutes, what="Standard minutes") if minutes is not None else None
+                ),
+            )
+        )
+    return {"bom_id": bom.id}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateWorkstation(Command):
+    type_name = "create_workstation"
+    code: str
+    name: str
+    type: str | None = None
+    site: str | None = None
+
+
+@handles(CreateWorkstation)
+def create_workstation(ctx: Context, cmd: CreateWorkstation) -> dict[str, Any]:
+    code = _text(cmd.code, "Workstation code", max_len=40)
+    if ctx.session.scalars(select(Workstation).where(Workstation.code == code)).first():
+        raise Conflict(f"Workstation {code} already exists.", workstation=code)
+    ws = Workstation(
+        id=new_id(),
+        code=code,
+        name=_text(cmd.name, "Workstation name"),
+        type=cmd.type or None,
+        site_id=site_by_code(ctx.session, cmd.site).id,
+        active=True,
+        assignment_turn=0,
+    )
+    ctx.session.add(ws)
+    return {"workstation_id": ws.id}

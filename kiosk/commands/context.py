@@ -1,0 +1,113 @@
+"""What a handler gets: the session of its one transaction, the actor, and helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.commands.base import Command
+from kiosk.domain.enums import NotificationKind, Role, WoStatus
+from kiosk.domain.errors import Forbidden, NotFound
+from kiosk.store.base import new_id
+from kiosk.store.models import Notification, Operator, WoMessage, WorkOrder
+
+
+class Context:
+    def __init__(self, session: Session, command: Command, now: datetime) -> None:
+        self.session = session
+        self.command = command
+        self.actor = command.actor
+        #: Server time of handling; device time is ``command.at``.
+        self.now = now
+        self.flags: list[str] = []
+        self.work_order_id: str | None = None
+        self.status_before: str | None = None
+        self._work_order: WorkOrder | None = None
+
+    # -- the work order the command is about (recorded in the audit row) --------
+
+    def lock_work_order(self, work_order_id: str) -> WorkOrder:
+        """Load and row-lock a work order, remembering its status for the audit row."""
+        wo = self.session.scalars(
+            select(WorkOrder).where(WorkOrder.id == work_order_id).with_for_update()
+        ).one_or_none()
+        if wo is None:
+            raise NotFound(f"Work order {work_order_id} does not exist.", id=work_order_id)
+        self.track(wo)
+        return wo
+
+    def track(self, wo: WorkOrder, *, new: bool = False) -> None:
+        """Name ``wo`` in the audit row (the first one a command touches)."""
+        if self._work_order is None:
+            self._work_order = wo
+            self.work_order_id = wo.id
+            self.status_before = None if new else wo.status
+
+    @property
+    def status_after(self) -> str | None:
+        return self._work_order.status if self._work_order is not None else None
+
+    # -- people ----------------------------------------------------------------
+
+    def operator(self, badge: str | None, *, what: str = "badge") -> Operator:
+        if not badge:
+            raise Forbidden("Clock in first: this action needs an operator.")
+        op = self.session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
+        if op is None or not op.active:
+            raise NotFound(f"Unknown {what} {badge}.", badge=badge)
+        return op
+
+    def require_supervisor(self, action: str) -> str:
+        """The supervisor (badge) or office principal responsible for this action."""
+        if self.actor.principal:
+            return self.actor.principal
+        for badge in (self.actor.supervisor_badge, self.actor.badge):
+            if not badge:
+                continue
+            op = self.session.scalars(select(Operator).where(Operator.badge == badge)).first()
+            if op is not None and op.active and op.role == Role.SUPERVISOR:
+                return badge
+        raise Forbidden(f"Only a supervisor can {action}.", action=action)
+
+    @property
+    def who(self) -> str | None:
+        """The person to name on a record: the operator, else the supervisor or office."""
+        return self.actor.badge or self.actor.supervisor_badge or self.actor.principal
+
+    # -- side records -------------------------------------------------------------
+
+    def notify(
+        self,
+        kind: NotificationKind,
+        text: str,
+        *,
+        site_id: str | None,
+        work_order_id: str | None = None,
+        sales_order_id: str | None = None,
+    ) -> None:
+        self.session.add(
+            Notification(
+                id=new_id(),
+                site_id=site_id,
+                kind=kind.value,
+                text=text,
+                created_at=self.now,
+                work_order_id=work_order_id,
+                sales_order_id=sales_order_id,
+            )
+        )
+
+    def message(self, wo: WorkOrder, kind: str, text: str, **extra: object) -> None:
+        self.session.add(
+            WoMessage(id=new_id(), work_order_id=wo.id, kind=kind, text=text, at=self.now, **extra)
+        )
+
+    def flag(self, reason: str) -> None:
+        """Record the command as a physical fact that was not applied as intended."""
+        self.flags.append(reason)
+
+
+def set_status(wo: WorkOrder, status: WoStatus) -> None:
+    wo.status = status.value

@@ -1,0 +1,344 @@
+"""Floor commands from the kiosk: start, log output, steps, holds, resume, complete, reverse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from kiosk.commands.base import Command, handles
+from kiosk.commands.context import Context, set_status
+from kiosk.domain.enums import HoldReason, NotificationKind, WoStatus
+from kiosk.domain.errors import Conflict, Forbidden, NotFound, ValidationError
+from kiosk.domain.quantities import fmt_qty, parse_qty
+from kiosk.domain.status import Action, check_allowed
+from kiosk.services import stock
+from kiosk.services.labour import close_segments, open_segment
+from kiosk.services.production import (
+    consume_for_run,
+    put_back_consumption,
+    receive_done,
+    remove_done,
+)
+from kiosk.store.base import new_id
+from kiosk.store.models import BuildRun, ClockSession, Hold, WoItem, WorkOrder
+
+ZERO = Decimal(0)
+
+
+def pick_item(wo: WorkOrder, sku: str | None, *, prefer: str = "remaining") -> WoItem:
+    """The item a floor action is about: named by SKU, or the obvious one."""
+    if sku:
+        for item in wo.items:
+            if item.product.sku_key == sku.strip().lower():
+                return item
+        raise NotFound(f"{wo.number} does not build {sku}.", sku=sku)
+    if prefer == "awaiting_qc":
+        waiting = [i for i in wo.items if i.qty_awaiting_qc > 0]
+        if waiting:
+            return waiting[0]
+    else:
+        left = [i for i in wo.items if i.qty_built < i.qty_planned]
+        if left:
+            return left[0]
+    return wo.items[0]
+
+
+def _require_clocked_in(ctx: Context) -> str:
+    op = ctx.operator(ctx.actor.badge)
+    clocked = ctx.session.scalars(
+        select(ClockSession).where(
+            ClockSession.operator_id == op.id, ClockSession.clocked_out_at.is_(None)
+        )
+    ).first()
+    if clocked is None:
+        raise Forbidden(f"{op.name}, clock in before starting work.")
+    return op.id
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartWorkOrder(Command):
+    type_name = "start"
+    work_order_id: str
+
+
+@handles(StartWorkOrder)
+def start(ctx: Context, cmd: StartWorkOrder) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    if wo.status == WoStatus.BLOCKED:
+        short = [
+            f"{m.product.sku} ({fmt_qty(stock.outstanding(m))})"
+            for m in wo.materials
+            if stock.outstanding(m) > 0
+        ]
+        raise stock.InsufficientStock(
+            f"{wo.number} cannot start: it is blocked, short of " + ", ".join(short) + ".",
+            short=short,
+        )
+    check_allowed(wo.number, WoStatus(wo.status), Action.START)
+    operator_id = _require_clocked_in(ctx)
+    set_status(wo, WoStatus.IN_PROGRESS)
+    wo.started_at = cmd.at
+    open_segment(ctx, wo, operator_id)
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogOutput(Command):
+    """A build run: ``qty`` units built (or reworked); its id is made on the kiosk."""
+
+    type_name = "log_output"
+    work_order_id: str
+    qty: Decimal | str | int
+    rework: bool = False
+    run_id: str = field(default_factory=new_id)
+    sku: str | None = None
+
+
+@handles(LogOutput)
+def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    check_allowed(wo.number, WoStatus(wo.status), Action.LOG_OUTPUT)
+    ctx.operator(ctx.actor.badge)
+    qty = parse_qty(cmd.qty, what="Units built", whole=True)
+    if ctx.session.get(BuildRun, cmd.run_id) is not None:
+        raise Conflict("This build run is already recorded.", run_id=cmd.run_id)
+    item = pick_item(wo, cmd.sku)
+    run = BuildRun(
+        id=cmd.run_id,
+        work_order_id=wo.id,
+        item_id=item.id,
+        qty=qty,
+        rework=bool(cmd.rework),
+        operator_badge=ctx.actor.badge,
+        at=cmd.at,
+    )
+    if cmd.rework:
+        if qty > item.qty_rework_pending:
+            raise ValidationError(
+                f"Only {fmt_qty(item.qty_rework_pending)} units of {wo.number} wait for rework."
+            )
+        item.qty_rework_pending -= qty
+        item.qty_awaiting_qc += qty
+        ctx.session.add(run)
+        return {"run_id": run.id}
+
+    remaining = item.qty_planned - item.qty_built
+    if qty > remaining:
+        who = ctx.require_supervisor(
+            f"log {fmt_qty(qty)} units when only {fmt_qty(max(remaining, ZERO))} remain to build"
+        )
+        run.over_plan = True
+        ctx.notify(
+            NotificationKind.OVER_PRODUCTION,
+            f"{wo.number}: {fmt_qty(qty - max(remaining, ZERO))} units over plan, "
+            f"confirmed by {who}.",
+            site_id=wo.site_id,
+            work_order_id=wo.id,
+        )
+    ctx.session.add(run)
+    ctx.session.flush()
+    item.qty_built += qty
+    consume_for_run(ctx, wo, item, run)
+    if item.product.qc_required:
+        item.qty_awaiting_qc += qty
+    else:
+        item.qty_done += qty
+        receive_done(ctx, wo, item, qty, run.id)
+    return {"run_id": run.id}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteStep(Command):
+    type_name = "complete_step"
+    work_order_id: str
+    step_id: str
+    skip: bool = False
+
+
+@handles(CompleteStep)
+def complete_step(ctx: Context, cmd: CompleteStep) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    check_allowed(wo.number, WoStatus(wo.status), Action.COMPLETE_STEP)
+    step = next((s for s in wo.steps if s.id == cmd.step_id), None)
+    if step is None:
+        raise NotFound(f"{wo.number} has no such step.", step_id=cmd.step_id)
+    if step.done_at is not None:
+        raise Conflict(f"Step “{step.name}” is already done.")
+    who = ctx.require_supervisor("skip a step") if cmd.skip else ctx.operator(ctx.actor.badge).badge
+    step.done_at = cmd.at
+    step.done_by = who
+    step.skipped = bool(cmd.skip)
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RaiseHold(Command):
+    type_name = "hold"
+    work_order_id: str
+    reason: str
+    note: str = ""
+
+
+@handles(RaiseHold)
+def raise_hold(ctx: Context, cmd: RaiseHold) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    check_allowed(wo.number, WoStatus(wo.status), Action.HOLD)
+    try:
+        reason = HoldReason(cmd.reason)
+    except ValueError:
+        choices = ", ".join(r.label.lower() for r in HoldReason)
+        raise ValidationError(f"Choose a hold reason: {choices}.", field="reason") from None
+    if reason == HoldReason.OTHER and not (cmd.note or "").strip():
+        raise ValidationError("Say what the hold is for when the reason is “other”.")
+    if ctx.who is None:
+        raise Forbidden("Clock in first: a hold names who raised it.")
+    ctx.session.add(
+        Hold(
+            id=new_id(),
+            work_order_id=wo.id,
+            reason=reason.value,
+            note=(cmd.note or "").strip(),
+            raised_by=ctx.who,
+            raised_at=cmd.at,
+        )
+    )
+    wo.status_before_hold = wo.status
+    set_status(wo, WoStatus.ON_HOLD)
+    close_segments(ctx, work_order_id=wo.id)
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResumeWorkOrder(Command):
+    type_name = "resume"
+    work_order_id: str
+
+
+@handles(ResumeWorkOrder)
+def resume(ctx: Context, cmd: ResumeWorkOrder) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    check_allowed(wo.number, WoStatus(wo.status), Action.RESUME)
+    who = ctx.require_supervisor(f"release the hold on {wo.number}")
+    hold = wo.open_hold
+    if hold is not None:
+        hold.released_at = cmd.at
+        hold.released_by = who
+    back_to = WoStatus(wo.status_before_hold or WoStatus.READY)
+    set_status(wo, back_to)
+    wo.status_before_hold = None
+    if back_to == WoStatus.IN_PROGRESS and ctx.actor.badge:
+        operator = ctx.operator(ctx.actor.badge)
+        open_segment(ctx, wo, operator.id)
+    return {"status": back_to.value}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteWorkOrder(Command):
+    type_name = "complete"
+    work_order_id: str
+    close_short: bool = False
+
+
+def missing_for_completion(wo: WorkOrder) -> list[str]:
+    """What still stands between the WO and completion, in words."""
+    missing = []
+    for item in wo.items:
+        name = item.product.sku
+        if item.qty_awaiting_qc > 0:
+            missing.append(f"{fmt_qty(item.qty_awaiting_qc)} {name} await QC")
+        if item.qty_rework_pending > 0:
+            missing.append(f"{fmt_qty(item.qty_rework_pending)} {name} await rework")
+        if item.qty_done < item.qty_planned:
+            missing.append(f"{fmt_qty(item.qty_planned - item.qty_done)} {name} still to finish")
+    pending = [s.name for s in wo.steps if s.done_at is None]
+    if pending:
+        missing.append("steps not done: " + ", ".join(pending))
+    return missing
+
+
+@handles(CompleteWorkOrder)
+def complete(ctx: Context, cmd: CompleteWorkOrder) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    check_allowed(wo.number, WoStatus(wo.status), Action.COMPLETE)
+    awaiting = [i for i in wo.items if i.qty_awaiting_qc > 0]
+    if awaiting:
+        raise Conflict(
+            f"{wo.number} cannot be completed: "
+            + ", ".join(f"{fmt_qty(i.qty_awaiting_qc)} {i.product.sku} await QC" for i in awaiting)
+            + ". Record QC first."
+        )
+    if cmd.close_short:
+        who = ctx.require_supervisor(f"close {wo.number} short")
+        wo.closed_short = True
+        for item in wo.items:
+            # Units still waiting for rework are abandoned: that is what closing short means.
+            item.qty_scrapped += item.qty_rework_pending
+            item.qty_rework_pending = ZERO
+        for step in wo.steps:
+            if step.done_at is None:
+                step.done_at, step.done_by, step.skipped = cmd.at, who, True
+    else:
+        missing = missing_for_completion(wo)
+        if missing:
+            raise Conflict(
+                f"{wo.number} cannot be completed yet: "
+                + "; ".join(missing)
+                + ". A supervisor can close it short.",
+                missing=missing,
+            )
+    stock.release(ctx, wo)
+    for line in wo.materials:
+        # Reconcile the plan to what was actually used.
+        line.qty_required = line.qty_consumed
+    close_segments(ctx, work_order_id=wo.id)
+    set_status(wo, WoStatus.COMPLETED)
+    wo.finished_at = cmd.at
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReverseRun(Command):
+    type_name = "reverse_run"
+    work_order_id: str
+    run_id: str
+
+
+@handles(ReverseRun)
+def reverse_run(ctx: Context, cmd: ReverseRun) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    status = WoStatus(wo.status)
+    check_allowed(wo.number, status, Action.REVERSE_RUN)
+    who = ctx.require_supervisor("reverse a build run")
+    run = ctx.session.get(BuildRun, cmd.run_id, with_for_update=True)
+    if run is None or run.work_order_id != wo.id:
+        raise NotFound(f"{wo.number} has no such build run.", run_id=cmd.run_id)
+    if run.reversed_at is not None:
+        raise Conflict("That build run was already reversed.")
+    item = next(i for i in wo.items if i.id == run.item_id)
+    if run.rework:
+        if item.qty_awaiting_qc < run.qty:
+            raise Conflict("Those reworked units have already been through QC.")
+        item.qty_awaiting_qc -= run.qty
+        item.qty_rework_pending += run.qty
+    else:
+        if item.product.qc_required:
+            if item.qty_awaiting_qc < run.qty:
+                raise Conflict(
+                    "Those units have already been through QC; reverse the QC outcome instead."
+                )
+            item.qty_awaiting_qc -= run.qty
+        else:
+            if item.qty_done < run.qty:
+                raise Conflict("Fewer units are done than this run built.")
+            item.qty_done -= run.qty
+            remove_done(ctx, wo, item, run.qty, run.id)
+        item.qty_built -= run.qty
+        put_back_consumption(ctx, wo, run)
+        # The material is back on the shelf; hold it for this WO again where it can.
+        stock.reserve_available(ctx, wo)
+    run.reversed_at = cmd.at
+    run.reversed_by = who
+    return {}

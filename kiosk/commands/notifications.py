@@ -1,0 +1,30 @@
+"""Acknowledging notifications: they are never deleted, only seen by a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.commands.base import Command, handles
+from kiosk.commands.context import Context
+from kiosk.domain.errors import Conflict, NotFound
+from kiosk.store.models import Notification
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcknowledgeNotification(Command):
+    type_name = "acknowledge_notification"
+    notification_id: str
+
+
+@handles(AcknowledgeNotification)
+def acknowledge(ctx: Context, cmd: AcknowledgeNotification) -> dict[str, Any]:
+    note = ctx.session.get(Notification, cmd.notification_id, with_for_update=True)
+    if note is None:
+        raise NotFound("That notification does not exist.", id=cmd.notification_id)
+    if note.acknowledged_at is not None:
+        raise Conflict(f"Already acknowledged by {note.acknowledged_by}.")
+    who = ctx.require_supervisor("acknowledge notifications")
+    note.acknowledged_at = ctx.now
+    note.acknowledged_by = who
+    return {}

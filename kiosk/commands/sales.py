@@ -1,0 +1,277 @@
+"""Sales orders: ingest (the orchestrator), change, cancel, delete, and a supervisor's
+answer to an unlinked work order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from kiosk.commands.base import Command, handles
+from kiosk.commands.context import Context
+from kiosk.domain.enums import (
+    NotificationKind,
+    SalesOrderSource,
+    SalesOrderStatus,
+    WoStatus,
+    WoType,
+)
+from kiosk.domain.errors import Conflict, NotFound, ValidationError
+from kiosk.domain.quantities import parse_qty
+from kiosk.services import stock
+from kiosk.services.lookup import find_product, site_by_code
+from kiosk.services.materials import rescale_item
+from kiosk.services.orchestrator import cover_line, link_line, uncovered
+from kiosk.services.planning import replan
+from kiosk.services.sales_changes import change_line_qty, recover_line
+from kiosk.store.base import new_id
+from kiosk.store.models import SalesOrder, SalesOrderLine, WoMessage
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    line_id: str
+    sku: str
+    qty: Decimal | str | int
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngestSalesOrder(Command):
+    """A new sales order; the same external id twice changes nothing."""
+
+    type_name = "ingest_sales_order"
+    external_id: str
+    lines: list[LineSpec]
+    source: str = SalesOrderSource.API.value
+    site: str | None = None
+
+
+@handles(IngestSalesOrder)
+def ingest(ctx: Context, cmd: IngestSalesOrder) -> dict[str, Any]:
+    if not isinstance(cmd.external_id, str) or not cmd.external_id.strip():
+        raise ValidationError("A sales order needs its external id.", field="external_id")
+    try:
+        source = SalesOrderSource(cmd.source)
+    except ValueError:
+        raise ValidationError("Source must be shopify, api or manual.", field="source") from None
+    external_id = cmd.external_id.strip()
+    existing = ctx.session.scalars(
+        select(SalesOrder).where(
+            SalesOrder.source == source.value, SalesOrder.external_id == external_id
+        )
+    ).one_or_none()
+    if existing is not None:
+        return {"sales_order_id": existing.id, "created": False}
+    if not cmd.lines:
+        raise ValidationError("A sales order needs at least one line.")
+    parsed = [
+        (spec, parse_qty(spec.qty, what=f"Quantity of line {spec.line_id}", whole=True))
+        for spec in cmd.lines
+    ]
+    ids = [str(spec.line_id) for spec, _ in parsed]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("Line ids must be unique within the order.")
+    site = site_by_code(ctx.session, cmd.site)
+    so = SalesOrder(
+        id=new_id(),
+        site_id=site.id,
+        source=source.value,
+        external_id=external_id,
+        status=SalesOrderStatus.OPEN.value,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(so)
+    for position, (spec, qty) in enumerate(parsed):
+        product = find_product(ctx.session, spec.sku)
+        line = SalesOrderLine(
+            id=new_id(),
+            line_id=str(spec.line_id),
+            position=position,
+            sku=str(spec.sku).strip(),
+            product_id=product.id if product else None,
+            qty=qty,
+            qty_from_stock=Decimal(0),
+            qty_from_work_orders=Decimal(0),
+            qty_backordered=Decimal(0),
+            qty_reserved=Decimal(0),
+        )
+        so.lines.append(line)
+        ctx.session.flush()
+        if product is None:
+            ctx.notify(
+                NotificationKind.UNMATCHED_SKU,
+                f"Order {external_id} line {spec.line_id}: no product has SKU "
+                f"“{line.sku}”. Nothing was reserved or built for it.",
+                site_id=site.id,
+                sales_order_id=so.id,
+            )
+            continue
+        cover_line(ctx, so, line, qty)
+    return {"sales_order_id": so.id, "created": True}
+
+
+def _open_order(ctx: Context, sales_order_id: str) -> SalesOrder:
+    so = ctx.session.get(SalesOrder, sales_order_id, with_for_update=True)
+    if so is None or so.deleted_at is not None:
+        raise NotFound("That sales order does not exist.", id=sales_order_id)
+    if so.status != SalesOrderStatus.OPEN.value:
+        raise Conflict(f"Order {so.external_id} is {so.status}; it cannot change any more.")
+    return so
+
+
+@dataclass(frozen=True)
+class LineChange:
+    line_id: str
+    qty: Decimal | str | int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeSalesOrder(Command):
+    """New quantities per line; 0 removes the line."""
+
+    type_name = "change_sales_order"
+    sales_order_id: str
+    lines: list[LineChange]
+    reason: str = "quantity changed"
+
+
+@handles(ChangeSalesOrder)
+def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
+    so = _open_order(ctx, cmd.sales_order_id)
+    by_id = {line.line_id: line for line in so.lines}
+    for change_ in cmd.lines:
+        line = by_id.get(str(change_.line_id))
+        if line is None:
+            raise NotFound(f"Order {so.external_id} has no line {change_.line_id}.")
+        qty = parse_qty(
+            change_.qty, what=f"Quantity of line {line.line_id}", whole=True, allow_zero=True
+        )
+        why = "line removed" if qty == 0 else cmd.reason
+        change_line_qty(ctx, so, line, qty, why)
+    so.updated_at = ctx.now
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelSalesOrder(Command):
+    type_name = "cancel_sales_order"
+    sales_order_id: str
+    refunded: bool = False
+
+
+@handles(CancelSalesOrder)
+def cancel_order(ctx: Context, cmd: CancelSalesOrder) -> dict[str, Any]:
+    so = _open_order(ctx, cmd.sales_order_id)
+    why = "order refunded" if cmd.refunded else "order cancelled"
+    _drop_all_lines(ctx, so, why)
+    so.status = (SalesOrderStatus.REFUNDED if cmd.refunded else SalesOrderStatus.CANCELLED).value
+    so.updated_at = ctx.now
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteSalesOrder(Command):
+    type_name = "delete_sales_order"
+    sales_order_id: str
+
+
+@handles(DeleteSalesOrder)
+def delete_order(ctx: Context, cmd: DeleteSalesOrder) -> dict[str, Any]:
+    so = ctx.session.get(SalesOrder, cmd.sales_order_id, with_for_update=True)
+    if so is None or so.deleted_at is not None:
+        raise NotFound("That sales order does not exist.", id=cmd.sales_order_id)
+    if so.status == SalesOrderStatus.OPEN.value:
+        _drop_all_lines(ctx, so, "order deleted")
+        so.status = SalesOrderStatus.CANCELLED.value
+    # Kept as a tombstone: work orders and the audit log still point at it.
+    so.deleted_at = ctx.now
+    so.updated_at = ctx.now
+    return {}
+
+
+def _drop_all_lines(ctx: Context, so: SalesOrder, why: str) -> None:
+    for line in so.lines:
+        original = line.qty
+        change_line_qty(ctx, so, line, Decimal(0), why)
+        line.qty = original  # the order keeps what was ordered; its status says it is off
+
+
+def _unlink_message(ctx: Context, work_order_id: str) -> WoMessage:
+    message = ctx.session.scalars(
+        select(WoMessage)
+        .where(WoMessage.work_order_id == work_order_id, WoMessage.kind == "unlinked")
+        .order_by(WoMessage.at.desc(), WoMessage.id.desc())
+    ).first()
+    if message is None or message.so_line_id is None:
+        raise Conflict("This work order has no sales-order change waiting for a decision.")
+    return message
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcceptSalesOrderChange(Command):
+    """Supervisor: take the sales order's new quantity; the WO is MTO and linked again."""
+
+    type_name = "accept_sales_order_change"
+    work_order_id: str
+
+
+@handles(AcceptSalesOrderChange)
+def accept_change(ctx: Context, cmd: AcceptSalesOrderChange) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    if not wo.unlink_pending:
+        raise Conflict(f"{wo.number} has no sales-order change waiting for a decision.")
+    who = ctx.require_supervisor("accept a sales-order change")
+    message = _unlink_message(ctx, wo.id)
+    line = ctx.session.get(SalesOrderLine, message.so_line_id, with_for_update=True)
+    so = ctx.session.get(SalesOrder, line.sales_order_id) if line else None
+    if line is None or so is None or so.status != SalesOrderStatus.OPEN.value or line.qty == 0:
+        raise Conflict(
+            f"The sales-order line behind {wo.number} no longer exists; keep it as stock or "
+            "cancel it."
+        )
+    status = WoStatus(wo.status)
+    if status.is_terminal:
+        raise Conflict(f"{wo.number} is {status.label.lower()}; keep it as stock instead.")
+    wanted = uncovered(line)
+    item = wo.items[0]
+    new_planned = max(wanted, item.qty_done, Decimal(1))
+    if status in (WoStatus.IN_PROGRESS, WoStatus.ON_HOLD):
+        rescale_item(wo, item, new_planned)
+        stock.release_excess(ctx, wo)
+        stock.reserve_available(ctx, wo)
+    else:
+        item.qty_planned = new_planned
+        replan(ctx, wo)
+    wo.type = WoType.MTO.value
+    wo.unlink_pending = False
+    link_line(wo, line, wanted)
+    line.qty_from_work_orders += wanted
+    ctx.message(wo, "relinked", f"{who} accepted the new quantity ({wanted}); linked again.")
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeepAsStock(Command):
+    """Supervisor: the unlinked WO stays make-to-stock; the order is covered afresh."""
+
+    type_name = "keep_as_stock"
+    work_order_id: str
+
+
+@handles(KeepAsStock)
+def keep_as_stock(ctx: Context, cmd: KeepAsStock) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    if not wo.unlink_pending:
+        raise Conflict(f"{wo.number} has no sales-order change waiting for a decision.")
+    who = ctx.require_supervisor("keep a work order as stock")
+    message = _unlink_message(ctx, wo.id)
+    wo.unlink_pending = False
+    ctx.message(wo, "kept_as_stock", f"{who} kept {wo.number} as make-to-stock.")
+    line = ctx.session.get(SalesOrderLine, message.so_line_id)
+    so = ctx.session.get(SalesOrder, line.sales_order_id) if line else None
+    if line is not None and so is not None and so.status == SalesOrderStatus.OPEN.value:
+        recover_line(ctx, so, line)
+    return {}

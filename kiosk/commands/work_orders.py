@@ -1,0 +1,189 @@
+"""Office commands on work orders: create, edit, confirm, retry allocation, cancel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from kiosk.commands.base import Command, handles
+from kiosk.commands.context import Context
+from kiosk.domain.enums import WoStatus, WoType
+from kiosk.domain.errors import ValidationError
+from kiosk.domain.quantities import parse_qty
+from kiosk.domain.status import Action, check_allowed, needs_supervisor
+from kiosk.services import stock
+from kiosk.services.lookup import product_by_sku, site_by_code, workstation_by_code
+from kiosk.services.materials import rescale_item
+from kiosk.services.planning import (
+    PlannedItem,
+    allocate_or_block,
+    cancel_work_order,
+    new_work_order,
+    replan,
+)
+from kiosk.store.models import WorkOrder
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    sku: str
+    qty: Decimal | str | int
+
+
+def parse_priority(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise ValidationError("Priority is a whole number from 1 (most urgent) to 5.")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateWorkOrder(Command):
+    type_name = "create_work_order"
+    items: list[ItemSpec]
+    name: str | None = None
+    site: str | None = None
+    workstation: str | None = None
+    scheduled_at: datetime | None = None
+    priority: int = 3
+    notes: str = ""
+
+
+@handles(CreateWorkOrder)
+def create_work_order(ctx: Context, cmd: CreateWorkOrder) -> dict[str, Any]:
+    site = site_by_code(ctx.session, cmd.site)
+    items = [
+        PlannedItem(
+            product_by_sku(ctx.session, spec.sku),
+            parse_qty(spec.qty, what=f"Quantity of {spec.sku}", whole=True),
+        )
+        for spec in cmd.items
+    ]
+    workstation = workstation_by_code(ctx.session, cmd.workstation) if cmd.workstation else None
+    wo = new_work_order(
+        ctx,
+        site,
+        items,
+        wo_type=WoType.MTS,
+        name=cmd.name,
+        workstation=workstation,
+        scheduled_at=cmd.scheduled_at,
+        priority=parse_priority(cmd.priority),
+        notes=cmd.notes or "",
+    )
+    return {"work_order_id": wo.id, "number": wo.number}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditWorkOrder(Command):
+    """Change what the status allows; ``None`` leaves a field as it is."""
+
+    type_name = "edit_work_order"
+    work_order_id: str
+    name: str | None = None
+    notes: str | None = None
+    workstation: str | None = None
+    scheduled_at: datetime | None = None
+    priority: int | None = None
+    #: New planned quantity per SKU of the existing items.
+    quantities: dict[str, Decimal | str | int] | None = None
+
+
+@handles(EditWorkOrder)
+def edit_work_order(ctx: Context, cmd: EditWorkOrder) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    status = WoStatus(wo.status)
+    check_allowed(wo.number, status, Action.EDIT)
+    started = status == WoStatus.IN_PROGRESS
+    if started and any(
+        v is not None for v in (cmd.name, cmd.workstation, cmd.scheduled_at, cmd.priority)
+    ):
+        raise ValidationError(
+            f"{wo.number} is in progress: only its quantities and notes can change."
+        )
+    if cmd.name is not None:
+        if not cmd.name.strip():
+            raise ValidationError("The name cannot be empty.", field="name")
+        wo.name = cmd.name.strip()
+    if cmd.notes is not None:
+        wo.notes = cmd.notes
+    if cmd.workstation is not None:
+        wo.workstation = workstation_by_code(ctx.session, cmd.workstation)
+    if cmd.scheduled_at is not None:
+        wo.scheduled_at = cmd.scheduled_at
+    if cmd.priority is not None:
+        wo.priority = parse_priority(cmd.priority)
+    if cmd.quantities:
+        _change_quantities(ctx, wo, cmd.quantities, started=started)
+    return {}
+
+
+def _change_quantities(
+    ctx: Context, wo: WorkOrder, quantities: dict[str, Decimal | str | int], *, started: bool
+) -> None:
+    by_sku = {item.product.sku_key: item for item in wo.items}
+    for sku, raw in quantities.items():
+        item = by_sku.get(sku.strip().lower())
+        if item is None:
+            raise ValidationError(f"{wo.number} does not build {sku}.", sku=sku)
+        qty = parse_qty(raw, what=f"Quantity of {sku}", whole=True)
+        if started:
+            if qty < item.qty_done:
+                raise ValidationError(
+                    f"{qty} is less than the {item.qty_done} already done on {wo.number}."
+                )
+            rescale_item(wo, item, qty)
+        else:
+            item.qty_planned = qty
+    if started:
+        stock.release_excess(ctx, wo)
+        stock.reserve_available(ctx, wo)
+    else:
+        replan(ctx, wo)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmWorkOrder(Command):
+    type_name = "confirm"
+    work_order_id: str
+
+
+@handles(ConfirmWorkOrder)
+def confirm(ctx: Context, cmd: ConfirmWorkOrder) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    check_allowed(wo.number, WoStatus(wo.status), Action.CONFIRM)
+    shortages = allocate_or_block(ctx, wo)
+    return {"status": wo.status, "short": [s.describe() for s in shortages]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryAllocation(Command):
+    type_name = "retry_allocation"
+    work_order_id: str
+
+
+@handles(RetryAllocation)
+def retry_allocation(ctx: Context, cmd: RetryAllocation) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    check_allowed(wo.number, WoStatus(wo.status), Action.RETRY_ALLOCATION)
+    shortages = allocate_or_block(ctx, wo)
+    return {"status": wo.status, "short": [s.describe() for s in shortages]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelWorkOrder(Command):
+    type_name = "cancel"
+    work_order_id: str
+    reason: str = ""
+
+
+@handles(CancelWorkOrder)
+def cancel(ctx: Context, cmd: CancelWorkOrder) -> dict[str, Any]:
+    wo = ctx.lock_work_order(cmd.work_order_id)
+    status = WoStatus(wo.status)
+    check_allowed(wo.number, status, Action.CANCEL)
+    if needs_supervisor(status, Action.CANCEL):
+        ctx.require_supervisor(f"cancel {wo.number} once it has started")
+    cancel_work_order(ctx, wo, cmd.reason or "cancelled")
+    return {}

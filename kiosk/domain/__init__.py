@@ -1,0 +1,1 @@
+"""Pure rules of the shop floor: statuses, quantities, BOM spread, errors."""

@@ -1,0 +1,101 @@
+"""The closed vocabularies of the domain, as StrEnums stored by value."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class WoStatus(StrEnum):
+    DRAFT = "draft"
+    BLOCKED = "blocked"
+    READY = "ready"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _WO_LABELS[self]
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (WoStatus.COMPLETED, WoStatus.CANCELLED)
+
+
+_WO_LABELS = {
+    WoStatus.DRAFT: "Draft",
+    WoStatus.BLOCKED: "Blocked",
+    WoStatus.READY: "Ready",
+    WoStatus.IN_PROGRESS: "In progress",
+    WoStatus.ON_HOLD: "On hold",
+    WoStatus.COMPLETED: "Completed",
+    WoStatus.CANCELLED: "Cancelled",
+}
+
+#: Statuses whose material lines may hold reservations.
+RESERVING_STATUSES = frozenset({WoStatus.READY, WoStatus.IN_PROGRESS, WoStatus.ON_HOLD})
+#: Not started yet: an MTO order in these follows its sales order.
+NOT_STARTED = frozenset({WoStatus.DRAFT, WoStatus.READY, WoStatus.BLOCKED})
+
+
+class WoType(StrEnum):
+    MTO = "MTO"
+    MTS = "MTS"
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    SUPERVISOR = "supervisor"
+
+
+class MovementKind(StrEnum):
+    RECEIPT = "receipt"
+    ADJUSTMENT = "adjustment"
+    CONSUMPTION = "consumption"
+    PRODUCTION = "production"
+    SCRAP = "scrap"
+    SHIPMENT = "shipment"
+    REVERSAL = "reversal"
+
+
+class HoldReason(StrEnum):
+    MATERIAL_SHORTAGE = "material_shortage"
+    MACHINE_DOWN = "machine_down"
+    QUALITY_ISSUE = "quality_issue"
+    WAITING_FOR_INSTRUCTIONS = "waiting_for_instructions"
+    TOOLING = "tooling"
+    SAFETY = "safety"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class FailedAction(StrEnum):
+    REWORK = "rework"
+    SCRAP = "scrap"
+
+
+class NotificationKind(StrEnum):
+    UNMATCHED_SKU = "unmatched_sku"
+    MATERIAL_SHORTAGE = "material_shortage"
+    BACK_ORDER = "back_order"
+    UNLINKED = "unlinked"
+    REFUSED_ACTION = "refused_action"
+    OVER_PRODUCTION = "over_production"
+    SALES_ORDER_UNCOVERED = "sales_order_uncovered"
+
+
+class SalesOrderStatus(StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+    FULFILLED = "fulfilled"
+
+
+class SalesOrderSource(StrEnum):
+    SHOPIFY = "shopify"
+    API = "api"
+    MANUAL = "manual"

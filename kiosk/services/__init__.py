@@ -1,0 +1,1 @@
+"""Building blocks the command handlers share; never called from outside kiosk.commands."""

@@ -1,0 +1,178 @@
+"""Creating, planning, allocating and cancelling work orders: shared by office commands,
+the orchestrator and sales-order changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from kiosk.commands.context import Context, set_status
+from kiosk.domain.enums import NotificationKind, WoStatus, WoType
+from kiosk.domain.errors import ValidationError
+from kiosk.services import stock
+from kiosk.services.labour import close_segments
+from kiosk.services.materials import copy_routing, spread_materials
+from kiosk.store.base import new_id
+from kiosk.store.models import (
+    Bom,
+    Counter,
+    Product,
+    SalesOrderLine,
+    Site,
+    WoItem,
+    WorkOrder,
+    Workstation,
+)
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    product: Product
+    qty: Decimal
+
+
+def next_number(ctx: Context) -> str:
+    """WO-000123: a counter bumped inside this transaction, so numbers never repeat."""
+    value = ctx.session.execute(
+        update(Counter)
+        .where(Counter.name == "work_order")
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar_one()
+    return f"WO-{value:06d}"
+
+
+def new_work_order(
+    ctx: Context,
+    site: Site,
+    items: list[PlannedItem],
+    *,
+    wo_type: WoType,
+    name: str | None = None,
+    workstation: Workstation | None = None,
+    scheduled_at: datetime | None = None,
+    priority: int = 3,
+    notes: str = "",
+) -> WorkOrder:
+    """A draft work order with its materials spread and its routing copied."""
+    if not items:
+        raise ValidationError("A work order needs at least one item to build.")
+    for item in items:
+        if item.product.bom is None:
+            raise ValidationError(
+                f"{item.product.sku} has no BOM, so it cannot be built.", sku=item.product.sku
+            )
+    wo = WorkOrder(
+        id=new_id(),
+        number=next_number(ctx),
+        name=name or ", ".join(i.product.name for i in items),
+        site_id=site.id,
+        type=wo_type.value,
+        status=WoStatus.DRAFT.value,
+        workstation=workstation,
+        scheduled_at=scheduled_at,
+        priority=priority,
+        notes=notes,
+        created_at=ctx.now,
+    )
+    for position, item in enumerate(items):
+        bom = item.product.bom
+        assert bom is not None
+        wo.items.append(
+            WoItem(
+                id=new_id(),
+                position=position,
+                product_id=item.product.id,
+                product=item.product,
+                bom_id=bom.id,
+                qty_planned=item.qty,
+            )
+        )
+    ctx.session.add(wo)
+    ctx.session.flush()
+    ctx.track(wo, new=True)
+    spread_materials(ctx.session, wo)
+    copy_routing(ctx.session, wo)
+    return wo
+
+
+def allocate_or_block(ctx: Context, wo: WorkOrder) -> list[stock.Shortage]:
+    """Re-spread and reserve everything (ready) or nothing (blocked, with a notification)."""
+    spread_materials(ctx.session, wo)
+    shortages = stock.allocate(ctx, wo)
+    if shortages:
+        set_status(wo, WoStatus.BLOCKED)
+        ctx.notify(
+            NotificationKind.MATERIAL_SHORTAGE,
+            f"{wo.number} is blocked: short of " + ", ".join(s.describe() for s in shortages) + ".",
+            site_id=wo.site_id,
+            work_order_id=wo.id,
+        )
+    else:
+        set_status(wo, WoStatus.READY)
+    return shortages
+
+
+def replan(ctx: Context, wo: WorkOrder) -> None:
+    """After items changed on a not-started WO: draft re-spreads; blocked/ready re-allocate."""
+    if wo.status == WoStatus.DRAFT:
+        spread_materials(ctx.session, wo)
+        return
+    stock.release(ctx, wo)
+    allocate_or_block(ctx, wo)
+
+
+def cancel_work_order(ctx: Context, wo: WorkOrder, why: str) -> None:
+    """Release every reservation; draft loses its material lines, later ones keep them.
+
+    Built and consumed quantities stay: they are physical facts. Sales-order lines
+    the WO was building for lose that cover and the office is told.
+    """
+    was_draft = wo.status == WoStatus.DRAFT
+    stock.release(ctx, wo)
+    if was_draft:
+        wo.materials.clear()
+    close_segments(ctx, work_order_id=wo.id)
+    hold = wo.open_hold
+    if hold is not None:
+        hold.released_at = ctx.now
+        hold.released_by = ctx.who
+    for link in wo.links:
+        undelivered = link.qty - link.qty_delivered
+        line = ctx.session.get(SalesOrderLine, link.so_line_id)
+        if line is not None and undelivered > 0:
+            line.qty_from_work_orders -= undelivered
+            ctx.notify(
+                NotificationKind.SALES_ORDER_UNCOVERED,
+                f"{wo.number} was cancelled ({why}); sales-order line {line.line_id} "
+                f"now lacks {undelivered} {line.sku}.",
+                site_id=wo.site_id,
+                work_order_id=wo.id,
+                sales_order_id=line.sales_order_id,
+            )
+    set_status(wo, WoStatus.CANCELLED)
+    wo.finished_at = ctx.now
+
+
+def pick_workstation(ctx: Context, site_id: str, bom: Bom) -> Workstation | None:
+    """Round-robin among the site's active workstations that can build it."""
+    types = {s.workstation_type for s in bom.steps if s.workstation_type}
+    query = (
+        select(Workstation)
+        .where(Workstation.site_id == site_id, Workstation.active.is_(True))
+        .order_by(Workstation.id)
+        .with_for_update()
+    )
+    if types:
+        query = query.where(Workstation.type.in_(types))
+    candidates = ctx.session.scalars(query).all()
+    if not candidates:
+        return None
+    chosen = min(candidates, key=lambda ws: (ws.assignment_turn, ws.code))
+    chosen.assignment_turn = max(ws.assignment_turn for ws in candidates) + 1
+    return chosen
