@@ -78,8 +78,11 @@ class Plant:
         badge = f"{'S' if supervisor else 'B'}{self._operators:03d}"
         self.run(
             CreateOperator(
-                badge=badge, name=f"Person {badge}", pin="1234",
-                role="supervisor" if supervisor else "operator", actor=OFFICE,
+                badge=badge,
+                name=f"Person {badge}",
+                pin="1234",
+                role="supervisor" if supervisor else "operator",
+                actor=OFFICE,
             )
         )
         actor = Actor(badge=badge, workstation=workstation, device_id="test-kiosk")

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Install the Debian packages the kiosk and its tests need, and nothing else.
+#
+#   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb
+#   bash packaging/system-deps.sh --postgres   ... and the PostgreSQL server
+#
+# Idempotent: when everything is installed it only asks dpkg (well under a
+# second). It runs `apt-get update` once, only if something is missing. Not
+# root, or no apt-get: it prints what to install instead of installing.
+# KIOSK_SKIP_SYSTEM_DEPS=1 skips it entirely (e.g. on a non-Debian machine).
+# Afterwards it fails loudly if fontconfig sees no font: Qt then draws every
+# glyph as a box, and the tests would still pass.
+set -euo pipefail
+
+# Qt offscreen runtime and a font (see shared MACHINE-NOTES). `fontconfig`
+# ships `fc-list`, used for the font check below.
+qt_pkgs=(libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0
+    libxkbcommon0 fonts-dejavu-core fontconfig)
+# Real windows under Xvfb (screenshots, the xcb platform plugin).
+xvfb_pkgs=(xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0
+    libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1)
+pg_pkgs=(postgresql)
+
+say() { echo "system-deps: $*" >&2; }
+
+want=("${qt_pkgs[@]}" "${xvfb_pkgs[@]}")
+for arg in "$@"; do
+    case "$arg" in
+        --postgres) want+=("${pg_pkgs[@]}") ;;
+        -h | --help)
+            sed -n '2,12p' "$0"
+            exit 0
+            ;;
+        *)
+            say "unknown argument: $arg (try --help)"
+            exit 2
+            ;;
+    esac
+done
+
+if [[ "${KIOSK_SKIP_SYSTEM_DEPS:-}" == 1 ]]; then
+    say "skipped (KIOSK_SKIP_SYSTEM_DEPS=1)"
+    exit 0
+fi
+
+# Print the wanted packages that are not installed, one per line.
+missing_pkgs() {
+    local installed
+    # One dpkg call for all packages; unknown names go to stderr and count as missing.
+    installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${want[@]}" 2>/dev/null |
+        awk '$2 == "installed" { print $1 }' || true)
+    local p
+    for p in "${want[@]}"; do
+        grep -qxF "$p" <<<"$installed" || echo "$p"
+    done
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    say "not a Debian-like system; make sure the equivalents of these are installed:"
+    say "  ${want[*]}"
+else
+    mapfile -t missing < <(missing_pkgs)
+    if ((${#missing[@]})); then
+        if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+            say "not root: skipping apt. Missing packages, install them with:"
+            say "  sudo apt-get install -y --no-install-recommends ${missing[*]}"
+        else
+            say "installing: ${missing[*]}"
+            export DEBIAN_FRONTEND=noninteractive
+            apt_opts=(-y -q -o Dpkg::Lock::Timeout=300)
+            apt-get "${apt_opts[@]}" update >/dev/null
+            apt-get "${apt_opts[@]}" install --no-install-recommends "${missing[@]}" >/dev/null
+            mapfile -t still < <(missing_pkgs)
+            if ((${#still[@]})); then
+                say "ERROR: still not installed after apt-get: ${still[*]}"
+                exit 1
+            fi
+        fi
+    fi
+fi
+
+if ! command -v fc-list >/dev/null 2>&1 || ! fc-list | grep -q .; then
+    say "ERROR: fontconfig finds no font (fc-list is empty or missing)."
+    say "Qt would draw every glyph as a box. Install fontconfig and fonts-dejavu-core."
+    exit 1
+fi

@@ -1,0 +1,1 @@
+"""The plant backend (FastAPI): serves API.md on top of the core's commands."""
