@@ -1,13 +1,10 @@
-"""The ``kiosk`` command: opens (and migrates) the local store, seeds the demo plant.
+"""The Qt-free half of the kiosk's composition root: the local store, the demo plant, ids.
 
-The touch screens plug in here (issue #3); until then ``kiosk board`` prints the
-work-order board of the store in the terminal.
+``ui.app`` (the ``kiosk`` command) builds the screens on top of this; ``kiosk
+board`` prints the board from here for a terminal.
 """
 
 from __future__ import annotations
-
-import argparse
-import sys
 
 from sqlalchemy import Engine, select
 
@@ -16,6 +13,7 @@ from kiosk.commands import CommandBus
 from kiosk.config import paths, sqlite_url
 from kiosk.demo import seed_demo_plant
 from kiosk.domain.quantities import fmt_qty
+from kiosk.store.base import new_id
 from kiosk.store.engine import make_engine
 from kiosk.store.migrate import upgrade
 from kiosk.store.models import WorkOrder
@@ -58,19 +56,13 @@ def board_lines(engine: Engine) -> list[str]:
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
-    parser.add_argument("--demo", action="store_true", help="start on a fresh demo plant")
-    parser.add_argument("--database", help="SQLAlchemy URL of the local store")
-    parser.add_argument("command", nargs="?", default="board", choices=["board"])
-    args = parser.parse_args(argv)
-    if args.demo:
-        engine = fresh_demo_store()
-    else:
-        engine = open_store(args.database or sqlite_url(paths().local_store))
-    print("\n".join(board_lines(engine)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def device_id() -> str:
+    """This installation's id, made once and kept in the config dir."""
+    path = paths().config_dir / "device-id"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = f"kiosk-{new_id()}"
+        path.write_text(value + "\n", encoding="utf-8")
+        return value

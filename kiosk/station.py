@@ -1,0 +1,360 @@
+"""The kiosk's application facade: what one workstation's screens read, and its commands.
+
+The UI never holds a Session; it calls this object (from its one worker thread) and
+gets frozen read objects back. Commands go through the same CommandBus as the server.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+
+from kiosk import queries
+from kiosk.commands import Actor, Command, CommandBus, CommandResult
+from kiosk.domain.enums import RESERVING_STATUSES, WoStatus
+from kiosk.domain.errors import NotFound
+from kiosk.store.base import utcnow
+from kiosk.store.models import (
+    AuditEntry,
+    BuildRun,
+    ClockSession,
+    Hold,
+    LabourSegment,
+    Notification,
+    Operator,
+    Product,
+    StockLevel,
+    WoItem,
+    WoMaterial,
+    WorkOrder,
+    Workstation,
+)
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One line of the board: everything a row shows, precomputed for fast filtering."""
+
+    id: str
+    number: str
+    name: str
+    product: str
+    status: WoStatus
+    workstation: str | None
+    qty_done: Decimal
+    qty_planned: Decimal
+    short_skus: tuple[str, ...]
+    has_materials: bool
+    hold_reason: str | None
+    unlinked: bool
+    scheduled_at: datetime | None
+    priority: int
+    input_skus: tuple[str, ...]
+    output_skus: tuple[str, ...]
+    version: int
+    #: lower-case "number name product skus…", what the search box matches against.
+    haystack: str
+
+
+@dataclass(frozen=True)
+class Person:
+    badge: str
+    name: str
+    role: str
+    clocked_in_at: datetime | None = None
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    id: str
+    kind: str
+    text: str
+    created_at: datetime
+    work_order_id: str | None
+    acknowledged_by: str | None
+
+
+@dataclass(frozen=True)
+class LabourRow:
+    operator: str
+    started_at: datetime
+    ended_at: datetime | None
+
+    @property
+    def minutes(self) -> int:
+        end = self.ended_at or utcnow()
+        return max(int((end - self.started_at).total_seconds() // 60), 0)
+
+
+@dataclass(frozen=True)
+class ShiftSummary:
+    """Units done today at this workstation, per hour, against the plan for today."""
+
+    planned: Decimal
+    done: Decimal
+    by_hour: tuple[tuple[int, Decimal], ...]
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    code: str
+    name: str
+    type: str | None
+
+
+class Station:
+    """One workstation's view of the plant and the commands its operators run."""
+
+    def __init__(self, engine: Engine, workstation: str | None, device_id: str) -> None:
+        self.engine = engine
+        self.bus = CommandBus(engine)
+        self.workstation = workstation
+        self.device_id = device_id
+        self._version_conn = None
+
+    # ---------------------------------------------------------------- commands
+    def actor(self, badge: str | None, supervisor_badge: str | None = None) -> Actor:
+        return Actor(
+            badge=badge,
+            supervisor_badge=supervisor_badge,
+            device_id=self.device_id,
+            workstation=self.workstation,
+        )
+
+    def execute(self, command: Command) -> CommandResult:
+        return self.bus.execute(command)
+
+    # ---------------------------------------------------------------- reads
+    def info(self) -> StationInfo:
+        with self.bus.read() as session:
+            ws = None
+            if self.workstation:
+                ws = session.scalars(
+                    select(Workstation).where(Workstation.code == self.workstation)
+                ).one_or_none()
+            if ws is None:
+                return StationInfo(self.workstation or "—", "Whole plant", None)
+            return StationInfo(ws.code, ws.name, ws.type)
+
+    def board(self) -> list[BoardRow]:
+        """Every open or recent work order of the plant, in a handful of set queries."""
+        with self.bus.read() as session:
+            wos = session.execute(
+                select(
+                    WorkOrder.id,
+                    WorkOrder.number,
+                    WorkOrder.name,
+                    WorkOrder.status,
+                    WorkOrder.scheduled_at,
+                    WorkOrder.priority,
+                    WorkOrder.unlink_pending,
+                    WorkOrder.version,
+                    WorkOrder.site_id,
+                    Workstation.code,
+                ).outerjoin(Workstation, WorkOrder.workstation_id == Workstation.id)
+            ).all()
+            items: dict[str, list[tuple[str, str, Decimal, Decimal]]] = defaultdict(list)
+            for wo_id, sku, name, planned, done in session.execute(
+                select(
+                    WoItem.work_order_id,
+                    Product.sku,
+                    Product.name,
+                    WoItem.qty_planned,
+                    WoItem.qty_done,
+                ).join(Product, WoItem.product_id == Product.id)
+            ):
+                items[wo_id].append((sku, name, planned, done))
+            materials: dict[str, dict[str, list[Decimal]]] = defaultdict(dict)
+            product_of: dict[str, str] = {}
+            for wo_id, product_id, sku, required, reserved, consumed in session.execute(
+                select(
+                    WoMaterial.work_order_id,
+                    WoMaterial.product_id,
+                    Product.sku,
+                    WoMaterial.qty_required,
+                    WoMaterial.qty_reserved,
+                    WoMaterial.qty_consumed,
+                ).join(Product, WoMaterial.product_id == Product.id)
+            ):
+                acc = materials[wo_id].setdefault(product_id, [ZERO, ZERO, ZERO])
+                acc[0] += required
+                acc[1] += reserved
+                acc[2] += consumed
+                product_of[product_id] = sku
+            available = {
+                (site, product): on_hand - reserved
+                for site, product, on_hand, reserved in session.execute(
+                    select(
+                        StockLevel.site_id,
+                        StockLevel.product_id,
+                        StockLevel.on_hand,
+                        StockLevel.reserved,
+                    )
+                )
+            }
+            holds = dict(
+                session.execute(
+                    select(Hold.work_order_id, Hold.reason).where(Hold.released_at.is_(None))
+                ).all()
+            )
+        rows = []
+        for wo_id, number, name, status, scheduled, priority, unlink, version, site, ws in wos:
+            st = WoStatus(status)
+            its = items.get(wo_id, [])
+            mats = materials.get(wo_id, {})
+            short = []
+            for product_id, (required, reserved, consumed) in mats.items():
+                outstanding = max(required - consumed - reserved, ZERO)
+                if st.is_terminal or outstanding <= 0:
+                    continue
+                if st not in RESERVING_STATUSES and available.get((site, product_id), ZERO) >= (
+                    outstanding
+                ):
+                    continue
+                short.append(product_of[product_id])
+            outputs = tuple(sku for sku, _, _, _ in its)
+            inputs = tuple(sorted(product_of[p] for p in mats))
+            product = ", ".join(f"{sku} {pname}" for sku, pname, _, _ in its[:2])
+            rows.append(
+                BoardRow(
+                    id=wo_id,
+                    number=number,
+                    name=name,
+                    product=product,
+                    status=st,
+                    workstation=ws,
+                    qty_done=sum((i[3] for i in its), ZERO),
+                    qty_planned=sum((i[2] for i in its), ZERO),
+                    short_skus=tuple(sorted(short)),
+                    has_materials=bool(mats),
+                    hold_reason=holds.get(wo_id),
+                    unlinked=unlink,
+                    scheduled_at=scheduled,
+                    priority=priority,
+                    input_skus=inputs,
+                    output_skus=outputs,
+                    version=version,
+                    haystack=" ".join((number, name, product, *inputs, *outputs)).lower(),
+                )
+            )
+        return rows
+
+    def work_order(self, work_order_id: str) -> queries.WorkOrderView:
+        with self.bus.read() as session:
+            return queries.work_order(session, work_order_id)
+
+    def work_order_by_number(self, number: str) -> queries.WorkOrderView:
+        with self.bus.read() as session:
+            return queries.work_order_by_number(session, number)
+
+    def labour(self, work_order_id: str) -> list[LabourRow]:
+        with self.bus.read() as session:
+            return [
+                LabourRow(name, start, end)
+                for name, start, end in session.execute(
+                    select(Operator.name, LabourSegment.started_at, LabourSegment.ended_at)
+                    .join(Operator, LabourSegment.operator_id == Operator.id)
+                    .where(LabourSegment.work_order_id == work_order_id)
+                    .order_by(LabourSegment.started_at)
+                )
+            ]
+
+    def person(self, badge: str) -> Person:
+        with self.bus.read() as session:
+            op = session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
+            if op is None or not op.active:
+                raise NotFound(f"Badge {badge} is not known here.", badge=badge)
+            return Person(op.badge, op.name, op.role)
+
+    def clocked_in(self) -> list[Person]:
+        """Who is clocked in at this workstation, earliest first."""
+        with self.bus.read() as session:
+            query = (
+                select(Operator.badge, Operator.name, Operator.role, ClockSession.clocked_in_at)
+                .join(ClockSession, ClockSession.operator_id == Operator.id)
+                .where(ClockSession.clocked_out_at.is_(None))
+                .order_by(ClockSession.clocked_in_at)
+            )
+            if self.workstation:
+                query = query.join(
+                    Workstation, ClockSession.workstation_id == Workstation.id
+                ).where(Workstation.code == self.workstation)
+            return [Person(*row) for row in session.execute(query)]
+
+    def notifications(self, include_acknowledged: bool = False) -> list[NotificationRow]:
+        with self.bus.read() as session:
+            query = select(Notification).order_by(Notification.created_at.desc()).limit(200)
+            if not include_acknowledged:
+                query = query.where(Notification.acknowledged_at.is_(None))
+            return [
+                NotificationRow(
+                    n.id, n.kind, n.text, n.created_at, n.work_order_id, n.acknowledged_by
+                )
+                for n in session.scalars(query)
+            ]
+
+    def shift(self, day_start: datetime) -> ShiftSummary:
+        """Good units logged since ``day_start`` (UTC) on this workstation's work orders."""
+        with self.bus.read() as session:
+            ws_filter = []
+            if self.workstation:
+                ws_filter = [Workstation.code == self.workstation]
+            runs = session.execute(
+                select(BuildRun.at, BuildRun.qty)
+                .join(WorkOrder, BuildRun.work_order_id == WorkOrder.id)
+                .join(Workstation, WorkOrder.workstation_id == Workstation.id)
+                .where(
+                    BuildRun.at >= day_start,
+                    BuildRun.reversed_at.is_(None),
+                    BuildRun.rework.is_(False),
+                    *ws_filter,
+                )
+            ).all()
+            planned = session.scalar(
+                select(func.coalesce(func.sum(WoItem.qty_planned), 0))
+                .join(WorkOrder, WoItem.work_order_id == WorkOrder.id)
+                .join(Workstation, WorkOrder.workstation_id == Workstation.id)
+                .where(
+                    WorkOrder.status.in_(
+                        [WoStatus.READY, WoStatus.IN_PROGRESS, WoStatus.ON_HOLD, WoStatus.COMPLETED]
+                    ),
+                    (WorkOrder.scheduled_at.is_(None))
+                    | (WorkOrder.scheduled_at < day_start + timedelta(days=1)),
+                    (WorkOrder.status != WoStatus.COMPLETED) | (WorkOrder.finished_at >= day_start),
+                    *ws_filter,
+                )
+            )
+        by_hour: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for at, qty in runs:
+            by_hour[int((at - day_start).total_seconds() // 3600)] += qty
+        done = sum(by_hour.values(), ZERO)
+        return ShiftSummary(Decimal(planned or 0), done, tuple(sorted(by_hour.items())))
+
+    def change_token(self) -> int:
+        """A number that changes whenever anyone commits to the store (cheap to poll)."""
+        if self.engine.dialect.name == "sqlite":
+            # data_version moves when *another* connection commits, so keep one aside.
+            if self._version_conn is None:
+                self._version_conn = self.engine.raw_connection()
+            cursor = self._version_conn.cursor()
+            try:
+                return int(cursor.execute("PRAGMA data_version").fetchone()[0])
+            finally:
+                cursor.close()
+        with self.bus.read() as session:
+            return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+    def close(self) -> None:
+        if self._version_conn is not None:
+            self._version_conn.close()
+            self._version_conn = None

@@ -1,0 +1,1 @@
+"""The work-order board: table model, filter proxy, row delegate and the screen."""

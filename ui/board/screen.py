@@ -1,0 +1,160 @@
+"""The board screen: this workstation's work orders (or the plant's), filters, shift panel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QScroller,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.domain.enums import WoStatus
+from kiosk.station import BoardRow
+from ui.board.delegate import BoardDelegate
+from ui.board.model import BoardFilter, BoardModel, Col, headers
+from ui.theme import Metrics
+from ui.widgets.buttons import TouchButton
+from ui.widgets.shift_chart import ShiftPanel
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Board", text)
+
+
+#: The status chips: label → statuses shown (empty = everything open or done).
+def status_filters() -> list[tuple[str, frozenset[WoStatus]]]:
+    return [
+        (_tr("All"), frozenset()),
+        (_tr("In progress"), frozenset({WoStatus.IN_PROGRESS})),
+        (_tr("Ready"), frozenset({WoStatus.READY})),
+        (_tr("On hold"), frozenset({WoStatus.ON_HOLD})),
+        (_tr("Blocked"), frozenset({WoStatus.BLOCKED, WoStatus.DRAFT})),
+        (_tr("Done"), frozenset({WoStatus.COMPLETED, WoStatus.CANCELLED})),
+    ]
+
+
+class BoardScreen(QWidget):
+    open_work_order = Signal(str)
+
+    def __init__(self, metrics: Metrics, workstation: str | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.metrics = metrics
+        self.workstation = workstation
+        self.model = BoardModel(self)
+        self.proxy = BoardFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.set_workstation(workstation)
+        self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
+
+        gap = metrics.gap
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(gap, gap, gap, gap)
+        layout.setSpacing(gap)
+
+        top = QHBoxLayout()
+        top.setSpacing(gap)
+        self.scope_station = TouchButton(_tr("This station"), checkable=True)
+        self.scope_plant = TouchButton(_tr("Whole plant"), checkable=True)
+        scope = QButtonGroup(self)
+        for button in (self.scope_station, self.scope_plant):
+            scope.addButton(button)
+            top.addWidget(button)
+        self.scope_station.setChecked(workstation is not None)
+        self.scope_plant.setChecked(workstation is None)
+        self.scope_station.setEnabled(workstation is not None)
+        self.scope_station.clicked.connect(lambda: self.proxy.set_workstation(self.workstation))
+        self.scope_plant.clicked.connect(lambda: self.proxy.set_workstation(None))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_tr("Search number, name or SKU"))
+        self.search.setAccessibleName(_tr("Search work orders"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.set_search)
+        top.addWidget(self.search, 1)
+        self.shift = ShiftPanel(metrics)
+        top.addWidget(self.shift, 1)
+        layout.addLayout(top)
+
+        chips = QHBoxLayout()
+        chips.setSpacing(gap)
+        self.chips = QButtonGroup(self)
+        self.chip_buttons: list[TouchButton] = []
+        for label, statuses in status_filters():
+            chip = TouchButton(label, checkable=True)
+            chip.clicked.connect(lambda _=False, s=statuses: self.proxy.set_statuses(s))
+            self.chips.addButton(chip)
+            self.chip_buttons.append(chip)
+            chips.addWidget(chip)
+        self.chip_buttons[0].setChecked(True)
+        chips.addStretch(1)
+        self.count = QLabel()
+        self.count.setProperty("role", "muted")
+        chips.addWidget(self.count)
+        layout.addLayout(chips)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setItemDelegate(BoardDelegate(metrics, self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(True)
+        self.table.setAccessibleName(_tr("Work orders"))
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(metrics.mm(17))
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(False)
+        self._size_columns()
+        header.setSectionResizeMode(Col.NAME, QHeaderView.ResizeMode.Stretch)
+        QScroller.grabGesture(
+            self.table.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+        )
+        self.table.clicked.connect(self._clicked)
+        layout.addWidget(self.table, 1)
+
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
+            signal.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+    def _size_columns(self) -> None:
+        """Columns as wide as their header or a typical value in the kiosk's bold font."""
+        font = QFont(self.font())
+        font.setBold(True)
+        fm = QFontMetrics(font)
+        samples = {
+            Col.NUMBER: "WO-000000",
+            Col.PROGRESS: "9999 / 9999",
+            Col.STATUS: "In progress",
+            Col.MATERIALS: "Short: OAK-PANEL",
+            Col.SCHEDULED: "24 Nov 06:32",
+            Col.PRIORITY: "9",
+        }
+        labels = headers()
+        header = self.table.horizontalHeader()
+        pad = self.metrics.mm(7)
+        for col, sample in samples.items():
+            width = max(fm.horizontalAdvance(sample), fm.horizontalAdvance(labels[col]))
+            if col == Col.STATUS:  # the badge has its own margins; hold reasons wrap below
+                width = max(width, fm.horizontalAdvance("machine down")) + self.metrics.mm(4)
+            header.resizeSection(col, width + pad)
+
+    def set_rows(self, rows: list[BoardRow]) -> None:
+        self.model.set_rows(rows)
+        self._update_count()
+
+    def _update_count(self, *args: object) -> None:
+        self.count.setText(_tr("%d shown") % self.proxy.rowCount())
+
+    def _clicked(self, index: QModelIndex) -> None:
+        self.open_work_order.emit(self.proxy.row(index.row()).id)

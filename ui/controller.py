@@ -1,0 +1,210 @@
+"""The kiosk's session state and its bridge to the store, living on the GUI thread.
+
+Every read and command runs on the worker thread through ``kiosk.station.Station``;
+screens listen to this object's signals and never touch the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from kiosk.commands import Actor, ClockIn, ClockOut, Command, CommandResult, VerifyPin
+from kiosk.station import BoardRow, Person, Station
+from ui.worker import Failure, Worker
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 2000
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the top bar shows about the server; ``online is None``: this kiosk has no server."""
+
+    online: bool | None = None
+    last_sync: datetime | None = None
+    waiting: int = 0
+
+
+def local_midnight_utc() -> datetime:
+    now = datetime.now().astimezone()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class Controller(QObject):
+    board_changed = Signal(list)
+    people_changed = Signal(list)
+    active_changed = Signal(object)  # Person | None
+    notifications_changed = Signal(list)
+    shift_changed = Signal(object)
+    sync_status_changed = Signal(object)
+    #: The store changed (our command or someone else's): open screens reload.
+    store_changed = Signal()
+    #: A refusal or error nobody else showed: (text).
+    notice = Signal(str)
+
+    def __init__(self, station: Station, worker: Worker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.station = station
+        self.worker = worker
+        self.people: list[Person] = []
+        self.active: Person | None = None
+        self.rows: list[BoardRow] = []
+        self.sync_status = SyncStatus()
+        self._token: int | None = None
+        self._polling = False
+        self.worker.failed.connect(lambda failure: self.notice.emit(failure.message))
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(POLL_MS)
+        self.poll_timer.timeout.connect(self.poll)
+
+    # ---------------------------------------------------------------- refresh
+    def start(self) -> None:
+        self.refresh()
+        self.poll_timer.start()
+
+    def refresh(self) -> None:
+        """Reload everything the always-visible parts of the kiosk show."""
+        station = self.station
+        midnight = local_midnight_utc()
+
+        def load() -> tuple[Any, ...]:
+            return (
+                station.change_token(),
+                station.board(),
+                station.clocked_in(),
+                station.notifications(),
+                station.shift(midnight),
+            )
+
+        self.worker.submit(load, self._loaded)
+
+    def _loaded(self, result: tuple[Any, ...]) -> None:
+        token, rows, people, notifications, shift = result
+        self._token = token
+        self.rows = rows
+        self.board_changed.emit(rows)
+        self._set_people(people)
+        self.notifications_changed.emit(notifications)
+        self.shift_changed.emit(shift)
+
+    def poll(self) -> None:
+        """Pick up changes made by anyone else (sync, another process) without a tap."""
+        if self._polling or self.worker.pending:
+            return
+        self._polling = True
+
+        def done(token: int) -> None:
+            self._polling = False
+            if token != self._token:
+                self.refresh()
+                self.store_changed.emit()
+
+        def failed(failure: Failure) -> None:
+            self._polling = False
+
+        self.worker.submit(self.station.change_token, done, failed)
+
+    def set_sync_status(self, status: SyncStatus) -> None:
+        self.sync_status = status
+        self.sync_status_changed.emit(status)
+
+    # ---------------------------------------------------------------- people
+    def _set_people(self, people: list[Person]) -> None:
+        self.people = people
+        badges = {p.badge for p in people}
+        if self.active is None or self.active.badge not in badges:
+            self.set_active(people[-1] if people else None)
+        self.people_changed.emit(people)
+
+    def set_active(self, person: Person | None) -> None:
+        self.active = person
+        self.active_changed.emit(person)
+
+    def clock_in(
+        self,
+        badge: str,
+        pin: str | None,
+        on_ok: Callable[[Person], None],
+        on_failure: Callable[[Failure], None],
+    ) -> None:
+        station = self.station
+
+        def run() -> Person:
+            station.execute(ClockIn(badge=badge, pin=pin, actor=station.actor(badge)))
+            return station.person(badge)
+
+        def ok(person: Person) -> None:
+            self.set_active(person)
+            on_ok(person)
+            self._after_command()
+
+        self.worker.submit(run, ok, on_failure)
+
+    def clock_out(self, badge: str, on_failure: Callable[[Failure], None] | None = None) -> None:
+        station = self.station
+        if self.active is not None and self.active.badge == badge:
+            self.set_active(None)
+        self.worker.submit(
+            lambda: station.execute(ClockOut(badge=badge, actor=station.actor(badge))),
+            lambda _: self._after_command(),
+            on_failure,
+        )
+
+    def verify_supervisor(
+        self,
+        badge: str,
+        pin: str,
+        on_ok: Callable[[Person], None],
+        on_failure: Callable[[Failure], None],
+    ) -> None:
+        station = self.station
+        actor = station.actor(self.active.badge if self.active else None)
+
+        def run() -> Person:
+            station.execute(VerifyPin(badge=badge, pin=pin, supervisor=True, actor=actor))
+            return station.person(badge)
+
+        self.worker.submit(run, on_ok, on_failure)
+
+    # ---------------------------------------------------------------- commands
+    def run(
+        self,
+        make: Callable[[Actor], Command],
+        on_ok: Callable[[CommandResult], None] | None = None,
+        on_failure: Callable[[Failure], None] | None = None,
+        *,
+        supervisor: Person | None = None,
+    ) -> None:
+        """Run one command as the active operator (and the elevating supervisor, if any)."""
+        badge = self.active.badge if self.active else None
+        actor = self.station.actor(badge, supervisor.badge if supervisor else None)
+        command = make(actor)
+        log.info("command %s %s", command.type_name, command.command_id)
+
+        def ok(result: CommandResult) -> None:
+            if on_ok is not None:
+                on_ok(result)
+            self._after_command()
+
+        self.worker.submit(lambda: self.station.execute(command), ok, on_failure)
+
+    def _after_command(self) -> None:
+        self.refresh()
+        self.store_changed.emit()
+
+    # ---------------------------------------------------------------- reads
+    def load(
+        self,
+        fn: Callable[[Station], Any],
+        on_ok: Callable[[Any], None],
+        on_failure: Callable[[Failure], None] | None = None,
+    ) -> None:
+        station = self.station
+        self.worker.submit(lambda: fn(station), on_ok, on_failure)

@@ -1,0 +1,1 @@
+"""The work-order detail screen and its read-only tables."""

@@ -1,0 +1,442 @@
+"""Work-order detail: what it is, where it stands, and the big action bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.commands import (
+    AcceptSalesOrderChange,
+    CancelWorkOrder,
+    CompleteStep,
+    CompleteWorkOrder,
+    KeepAsStock,
+    LogOutput,
+    RaiseHold,
+    RecordQc,
+    ResumeWorkOrder,
+    ReverseRun,
+    StartWorkOrder,
+)
+from kiosk.domain.quantities import fmt_qty
+from kiosk.queries import WorkOrderView
+from kiosk.station import LabourRow, Person, Station
+from ui.detail.actions import Button, More, enabled_buttons, more_actions
+from ui.detail.sections import Sections
+from ui.detail.tables import when
+from ui.dialogs.hold import HoldOverlay
+from ui.dialogs.message import MessageOverlay
+from ui.dialogs.qc import QcOverlay
+from ui.dialogs.quantity import LogOutputOverlay
+from ui.flows import Flows
+from ui.widgets.buttons import TouchButton, icon_button
+from ui.widgets.status import StatusBadge
+from ui.worker import Failure
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Detail", text)
+
+
+def button_labels() -> dict[Button, str]:
+    return {
+        Button.START: _tr("Start"),
+        Button.LOG_OUTPUT: _tr("Log output"),
+        Button.STEP_DONE: _tr("Step done"),
+        Button.HOLD: _tr("Hold"),
+        Button.RESUME: _tr("Resume"),
+        Button.QC: _tr("QC"),
+        Button.COMPLETE: _tr("Complete"),
+        Button.MORE: _tr("More…"),
+    }
+
+
+def more_labels() -> dict[More, str]:
+    return {
+        More.REVERSE_RUN: _tr("Reverse a build run"),
+        More.SKIP_STEP: _tr("Skip the next step"),
+        More.ACCEPT_CHANGE: _tr("Accept the sales-order change"),
+        More.KEEP_AS_STOCK: _tr("Keep building as stock"),
+        More.CANCEL: _tr("Cancel work order"),
+    }
+
+
+class DetailScreen(QWidget):
+    back = Signal()
+
+    def __init__(self, flows: Flows, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flows = flows
+        metrics = flows.metrics
+        self.wo: WorkOrderView | None = None
+        self.labour: list[LabourRow] = []
+        gap = metrics.gap
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(gap, gap, gap, gap)
+        layout.setSpacing(gap)
+
+        header = QHBoxLayout()
+        header.setSpacing(gap)
+        self.back_button = icon_button("back", _tr("Back to the board"), size=metrics.mm(8))
+        self.back_button.setMinimumSize(metrics.primary, metrics.primary)
+        self.back_button.clicked.connect(self.back.emit)
+        header.addWidget(self.back_button)
+        titles = QVBoxLayout()
+        self.title = QLabel()
+        self.title.setProperty("role", "title")
+        self.subtitle = QLabel()
+        self.subtitle.setProperty("role", "muted")
+        self.subtitle.setWordWrap(True)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles, 1)
+        self.quantity = QLabel()
+        self.quantity.setProperty("role", "title")
+        self.quantity.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.quantity)
+        self.badge = StatusBadge()
+        self.badge.setMinimumWidth(metrics.mm(40))
+        self.badge.setMinimumHeight(metrics.mm(12))
+        header.addWidget(self.badge)
+        layout.addLayout(header)
+
+        self.hold_banner = QLabel()
+        self.hold_banner.setProperty("role", "banner")
+        self.hold_banner.setWordWrap(True)
+        layout.addWidget(self.hold_banner)
+
+        self.sections = Sections(metrics)
+        tabs = QHBoxLayout()
+        tabs.setSpacing(gap)
+        self.section_stack = QStackedWidget()
+        self.section_group = QButtonGroup(self)
+        self.section_buttons: dict[str, TouchButton] = {}
+        for i, (name, widget) in enumerate(self.sections.pages().items()):
+            button = TouchButton(name, checkable=True)
+            button.clicked.connect(lambda _=False, i=i: self.section_stack.setCurrentIndex(i))
+            self.section_group.addButton(button)
+            self.section_buttons[name] = button
+            tabs.addWidget(button)
+            self.section_stack.addWidget(widget)
+        next(iter(self.section_buttons.values())).setChecked(True)
+        tabs.addStretch(1)
+        layout.addLayout(tabs)
+        layout.addWidget(self.section_stack, 1)
+
+        self.action_grid = QGridLayout()
+        self.action_grid.setSpacing(gap)
+        self.buttons: dict[Button, TouchButton] = {}
+        handlers = {
+            Button.START: self.start,
+            Button.LOG_OUTPUT: self.log_output,
+            Button.STEP_DONE: self.step_done,
+            Button.HOLD: self.hold,
+            Button.RESUME: self.resume,
+            Button.QC: self.qc,
+            Button.COMPLETE: self.complete,
+            Button.MORE: self.more,
+        }
+        for i, (key, label) in enumerate(button_labels().items()):
+            button = TouchButton(label, primary=True)
+            button.setMinimumHeight(metrics.primary)
+            button.clicked.connect(lambda _=False, b=button, h=handlers[key]: self._tap(b, h))
+            self.buttons[key] = button
+            self.action_grid.addWidget(button, 0, i)
+        layout.addLayout(self.action_grid)
+        self._set_enabled(set())
+
+    # ------------------------------------------------------------------ data
+    def show_work_order(self, work_order_id: str) -> None:
+        """Load (on the worker) and show; also used to reload after any change."""
+        self.flows.controller.load(
+            lambda s: _load(s, work_order_id), self._loaded, self.flows.refuse
+        )
+
+    def reload(self) -> None:
+        if self.wo is not None and self.isVisible():
+            self.show_work_order(self.wo.id)
+
+    def _loaded(self, loaded: tuple[WorkOrderView, list[LabourRow]]) -> None:
+        wo, labour = loaded
+        self.wo, self.labour = wo, labour
+        self.title.setText(f"{wo.number}  {wo.name}")
+        station = wo.workstation or _tr("no workstation")
+        self.subtitle.setText(
+            _tr("%s · %s · priority %d · scheduled %s")
+            % (wo.type, station, wo.priority, when(wo.scheduled_at))
+        )
+        self.quantity.setText(
+            _tr("%s of %s done") % (fmt_qty(wo.qty_done), fmt_qty(wo.qty_planned))
+        )
+        self.badge.set_status(wo.status)
+        if wo.hold is not None:
+            hold = wo.hold
+            self.hold_banner.setText(
+                _tr("On hold: %s%s — raised by %s at %s")
+                % (
+                    hold.reason.replace("_", " "),
+                    f" ({hold.note})" if hold.note else "",
+                    hold.raised_by or "?",
+                    when(hold.raised_at),
+                )
+            )
+        self.hold_banner.setVisible(wo.hold is not None)
+        self.sections.fill(wo, labour)
+        self._set_enabled(enabled_buttons(wo))
+
+    def _set_enabled(self, enabled: set[Button]) -> None:
+        for key, button in self.buttons.items():
+            button.set_busy(False)
+            button.setEnabled(key in enabled)
+
+    def _tap(self, button: TouchButton, handler: object) -> None:
+        button.set_busy(True)  # feedback now; cleared when the reload lands
+        handler()  # type: ignore[operator]
+        if self.flows.current is not None:
+            button.set_busy(False)
+
+    def _done(self, *_: object) -> None:
+        self.reload()
+
+    def _failed(self, failure: Failure) -> None:
+        self.flows.refuse(failure)
+        self.reload()
+
+    # ------------------------------------------------------------------ actions
+    def _wo(self) -> WorkOrderView:
+        assert self.wo is not None
+        return self.wo
+
+    def start(self) -> None:
+        wo = self._wo()
+        self.flows.run(
+            lambda a: StartWorkOrder(work_order_id=wo.id, actor=a),
+            on_ok=self._done,
+            on_failure=self._failed,
+        )
+
+    def step_done(self) -> None:
+        wo = self._wo()
+        step = next(s for s in wo.steps if not s.done)
+        self.flows.run(
+            lambda a: CompleteStep(work_order_id=wo.id, step_id=step.id, actor=a),
+            on_ok=self._done,
+            on_failure=self._failed,
+        )
+
+    def log_output(self) -> None:
+        wo = self._wo()
+        overlay = LogOutputOverlay(self.flows.host, self.flows.metrics, wo)
+
+        def submit(qty: str, sku: str, rework: bool, supervisor: Person | None = None) -> None:
+            def failed(failure: Failure) -> None:
+                if failure.code == "forbidden" and supervisor is None:
+                    overlay.accept()
+                    self.flows.with_supervisor(
+                        failure.message, lambda p: submit(qty, sku, rework, p)
+                    )
+                elif overlay.isVisible():
+                    overlay.show_error(failure.message)
+                else:
+                    self._failed(failure)
+
+            self.flows.run(
+                lambda a: LogOutput(work_order_id=wo.id, qty=qty, sku=sku, rework=rework, actor=a),
+                supervisor=supervisor,
+                on_ok=lambda _: (overlay.accept() if overlay.isVisible() else None, self._done()),
+                on_failure=failed,
+            )
+
+        overlay.submitted.connect(submit)
+        self.flows.track(overlay)
+
+    def hold(self) -> None:
+        wo = self._wo()
+        overlay = HoldOverlay(self.flows.host, self.flows.metrics, wo.number)
+        overlay.submitted.connect(
+            lambda reason, note: self.flows.run(
+                lambda a: RaiseHold(work_order_id=wo.id, reason=reason, note=note, actor=a),
+                overlay=overlay,
+                on_ok=self._done,
+            )
+        )
+        self.flows.track(overlay)
+
+    def resume(self) -> None:
+        wo = self._wo()
+        self.flows.with_supervisor(
+            _tr("Resume %s.") % wo.number,
+            lambda sup: self.flows.run(
+                lambda a: ResumeWorkOrder(work_order_id=wo.id, actor=a),
+                supervisor=sup,
+                on_ok=self._done,
+                on_failure=self._failed,
+            ),
+        )
+
+    def qc(self) -> None:
+        wo = self._wo()
+        overlay = QcOverlay(self.flows.host, self.flows.metrics, wo)
+
+        def submit(
+            sku: str, approved: str, failed: str, reason: str, category: str, action: str
+        ) -> None:
+            self.flows.run(
+                lambda a: RecordQc(
+                    work_order_id=wo.id,
+                    sku=sku,
+                    approved=approved,
+                    failed=failed,
+                    reason=reason,
+                    category=category,
+                    failed_action=action or None,
+                    actor=a,
+                ),
+                overlay=overlay,
+                on_ok=self._done,
+            )
+
+        overlay.submitted.connect(submit)
+        self.flows.track(overlay)
+
+    def complete(self) -> None:
+        wo = self._wo()
+
+        def refused(failure: Failure) -> None:
+            if failure.code != "conflict" or "close it short" not in failure.message:
+                self._failed(failure)
+                return
+            ask = MessageOverlay(
+                self.flows.host,
+                self.flows.metrics,
+                _tr("%s is not finished") % wo.number,
+                failure.message,
+                ok_text=_tr("Close short…"),
+                ask=True,
+            )
+            ask.ok_button.setProperty("danger", True)
+            ask.finished.connect(lambda ok: self._close_short() if ok else self.reload())
+            self.flows.track(ask)
+
+        self.flows.run(
+            lambda a: CompleteWorkOrder(work_order_id=wo.id, actor=a),
+            on_ok=self._done,
+            on_failure=refused,
+        )
+
+    def _close_short(self) -> None:
+        wo = self._wo()
+        self.flows.with_supervisor(
+            _tr("Close %s short: the missing units will not be built.") % wo.number,
+            lambda sup: self.flows.run(
+                lambda a: CompleteWorkOrder(work_order_id=wo.id, close_short=True, actor=a),
+                supervisor=sup,
+                on_ok=self._done,
+                on_failure=self._failed,
+            ),
+        )
+
+    def more(self) -> None:
+        wo = self._wo()
+        overlay = MessageOverlay(
+            self.flows.host,
+            self.flows.metrics,
+            _tr("Supervisor actions — %s") % wo.number,
+            _tr("Each of these asks for a supervisor PIN."),
+            ok_text=_tr("Close"),
+        )
+        labels = more_labels()
+        for action in more_actions(wo):
+            button = TouchButton(labels[action], danger=action == More.CANCEL)
+            button.clicked.connect(lambda _=False, a=action: (overlay.accept(), self._more(a)))
+            overlay.body.addWidget(button)
+        self.flows.track(overlay)
+
+    def _more(self, action: More) -> None:
+        wo = self._wo()
+        labels = more_labels()
+        if action == More.REVERSE_RUN:
+            self._pick_run()
+            return
+        make = {
+            More.SKIP_STEP: lambda a: CompleteStep(
+                work_order_id=wo.id,
+                step_id=next(s for s in wo.steps if not s.done).id,
+                skip=True,
+                actor=a,
+            ),
+            More.ACCEPT_CHANGE: lambda a: AcceptSalesOrderChange(work_order_id=wo.id, actor=a),
+            More.KEEP_AS_STOCK: lambda a: KeepAsStock(work_order_id=wo.id, actor=a),
+            More.CANCEL: lambda a: CancelWorkOrder(work_order_id=wo.id, actor=a),
+        }[action]
+        self.flows.with_supervisor(
+            f"{labels[action]}: {wo.number}.",
+            lambda sup: self.flows.run(
+                make, supervisor=sup, on_ok=self._done, on_failure=self._failed
+            ),
+        )
+
+    def _pick_run(self) -> None:
+        wo = self._wo()
+        overlay = MessageOverlay(
+            self.flows.host,
+            self.flows.metrics,
+            _tr("Reverse which build run?"),
+            _tr("Reversing puts the units and their materials back."),
+            ok_text=_tr("Close"),
+        )
+        for run in [r for r in reversed(wo.runs) if not r.reversed][:5]:
+            text = _tr("%s: %s × %s by %s") % (
+                when(run.at),
+                fmt_qty(run.qty),
+                run.sku,
+                run.operator_badge or "?",
+            )
+            button = TouchButton(text)
+            button.clicked.connect(
+                lambda _=False, r=run.id, t=text: (overlay.accept(), self._reverse(r, t))
+            )
+            overlay.body.addWidget(button)
+        self.flows.track(overlay)
+
+    def _reverse(self, run_id: str, text: str) -> None:
+        wo = self._wo()
+        self.flows.with_supervisor(
+            _tr("Reverse the build run %s on %s.") % (text, wo.number),
+            lambda sup: self.flows.run(
+                lambda a: ReverseRun(work_order_id=wo.id, run_id=run_id, actor=a),
+                supervisor=sup,
+                on_ok=self._done,
+                on_failure=self._failed,
+            ),
+        )
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        self._fit_actions()
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._fit_actions()
+
+    def _fit_actions(self) -> None:
+        """One row of actions when they fit at a readable width, else two."""
+        metrics = self.flows.metrics
+        per_row = len(self.buttons)
+        if metrics.to_mm(self.width()) < per_row * 36:
+            per_row = (per_row + 1) // 2
+        for i, button in enumerate(self.buttons.values()):
+            self.action_grid.addWidget(button, i // per_row, i % per_row)
+
+
+def _load(station: Station, work_order_id: str) -> tuple[WorkOrderView, list[LabourRow]]:
+    return station.work_order(work_order_id), station.labour(work_order_id)

@@ -1,0 +1,73 @@
+"""Log output: how many units, for which item, built new or reworked — on our own keypad."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QWidget
+
+from kiosk.domain.quantities import fmt_qty
+from kiosk.queries import WorkOrderView
+from ui.theme import Metrics
+from ui.widgets.buttons import TouchButton
+from ui.widgets.keypad import Keypad
+from ui.widgets.overlay import Overlay
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("LogOutput", text)
+
+
+class LogOutputOverlay(Overlay):
+    """Emits ``submitted(qty, sku, rework)``; the owner runs the command and closes it."""
+
+    submitted = Signal(str, str, bool)
+
+    def __init__(self, host: QWidget, metrics: Metrics, wo: WorkOrderView) -> None:
+        super().__init__(host, metrics, _tr("Log output — %s") % wo.number, ok_text=_tr("Log"))
+        self.wo = wo
+        self.items = QButtonGroup(self)
+        row = QHBoxLayout()
+        row.setSpacing(metrics.gap)
+        self.item_buttons: list[TouchButton] = []
+        for item in wo.items:
+            left = item.qty_planned - item.qty_built
+            button = TouchButton(
+                _tr("%s — %s left") % (item.sku, fmt_qty(max(left, 0))), checkable=True
+            )
+            button.setProperty("sku", item.sku)
+            self.items.addButton(button)
+            self.item_buttons.append(button)
+            row.addWidget(button)
+        self.item_buttons[0].setChecked(True)
+        if len(wo.items) > 1:
+            self.body.addLayout(row)
+        else:
+            for button in self.item_buttons:
+                button.hide()
+        self.rework = TouchButton(_tr("Rework units"), checkable=True)
+        self.rework.setVisible(any(i.qty_rework_pending > 0 for i in wo.items))
+        self.body.addWidget(self.rework)
+        self.hint = QLabel(self._hint())
+        self.hint.setProperty("role", "muted")
+        self.body.addWidget(self.hint)
+        self.keypad = Keypad(metrics, decimals=False, max_length=6)
+        self.body.addWidget(self.keypad)
+        self.keypad.changed.connect(lambda v: self.ok_button.setEnabled(bool(v) and int(v) > 0))
+        self.ok_button.setEnabled(False)
+        self.items.buttonClicked.connect(lambda _: self.hint.setText(self._hint()))
+
+    @property
+    def sku(self) -> str:
+        checked = self.items.checkedButton()
+        return str(checked.property("sku")) if checked else self.wo.items[0].sku
+
+    def _hint(self) -> str:
+        item = next(i for i in self.wo.items if i.sku == self.sku)
+        return _tr("Planned %s, built %s. More than planned needs a supervisor.") % (
+            fmt_qty(item.qty_planned),
+            fmt_qty(item.qty_built),
+        )
+
+    def confirm(self) -> None:
+        self.set_busy(True)
+        self.submitted.emit(self.keypad.value, self.sku, self.rework.isChecked())

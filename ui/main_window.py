@@ -1,0 +1,193 @@
+"""The kiosk window: top bar, the screens, overlays, scanning, idle clock-out, the lock."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.station import Person, StationInfo
+from ui.board.screen import BoardScreen
+from ui.clock_in import ClockInScreen
+from ui.controller import Controller
+from ui.detail.screen import DetailScreen
+from ui.dialogs.message import MessageOverlay
+from ui.flows import Flows
+from ui.notifications import NotificationsScreen
+from ui.scanner import WORK_ORDER, ScanListener
+from ui.theme import Metrics
+from ui.topbar import TopBar
+from ui.worker import Failure
+
+log = logging.getLogger(__name__)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Kiosk", text)
+
+
+class KioskWindow(QWidget):
+    """Full-screen unless windowed; closing or leaving full-screen needs a supervisor."""
+
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        controller: Controller,
+        *,
+        workstation: str | None,
+        idle_minutes: float = 15.0,
+    ) -> None:
+        super().__init__()
+        self.metrics = metrics
+        self.controller = controller
+        self.setWindowTitle(_tr("Shop-floor kiosk"))
+        self._may_close = False
+
+        self.flows = Flows(self, metrics, controller)
+        self.topbar = TopBar(metrics, controller)
+        self.stack = QStackedWidget()
+        self.clock_in = ClockInScreen(metrics, controller)
+        self.board = BoardScreen(metrics, workstation)
+        self.detail = DetailScreen(self.flows)
+        self.notifications = NotificationsScreen(self.flows)
+        for screen in (self.clock_in, self.board, self.detail, self.notifications):
+            self.stack.addWidget(screen)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.topbar)
+        layout.addWidget(self.stack, 1)
+
+        controller.board_changed.connect(self.board.set_rows)
+        controller.shift_changed.connect(self.board.shift.set_summary)
+        controller.store_changed.connect(self.detail.reload)
+        controller.notice.connect(lambda text: self.flows.refuse(Failure(text, "notice", None)))  # type: ignore[arg-type]
+        self.board.open_work_order.connect(self.open_work_order)
+        self.detail.back.connect(self.show_board)
+        self.notifications.back.connect(self.show_board)
+        self.notifications.open_work_order.connect(self.open_work_order)
+        self.clock_in.clocked_in.connect(lambda _: self.show_board())
+        self.clock_in.to_board.connect(self.show_board)
+        self.topbar.person.clicked.connect(self.show_clock_in)
+        self.topbar.bell.clicked.connect(self.show_notifications)
+        self.topbar.lock.clicked.connect(self.ask_to_leave)
+
+        self.scanner = ScanListener(self)
+        self.scanner.scanned.connect(self.on_scan)
+
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(max(int(idle_minutes * 60_000), 1000))
+        self.idle.timeout.connect(self.idle_clock_out)
+
+    # ---------------------------------------------------------------- navigation
+    def set_station(self, info: StationInfo) -> None:
+        self.topbar.set_station(info.code, info.name)
+
+    def show_clock_in(self) -> None:
+        self.clock_in.reset()
+        self.stack.setCurrentWidget(self.clock_in)
+
+    def show_board(self) -> None:
+        self.stack.setCurrentWidget(self.board)
+
+    def show_notifications(self) -> None:
+        self.stack.setCurrentWidget(self.notifications)
+
+    def open_work_order(self, work_order_id: str) -> None:
+        self.stack.setCurrentWidget(self.detail)
+        self.detail.show_work_order(work_order_id)
+
+    def open_number(self, number: str) -> None:
+        self.controller.load(
+            lambda s: s.work_order_by_number(number),
+            lambda wo: self.open_work_order(wo.id),
+            self.flows.refuse,
+        )
+
+    # ---------------------------------------------------------------- scanning
+    def on_scan(self, code: str) -> None:
+        """A work-order traveler opens the WO anywhere; otherwise it is a badge."""
+        code = code.strip()
+        if WORK_ORDER.match(code):
+            if self.flows.current is not None:
+                self.flows.current.reject()
+            self.open_number(code.upper())
+            return
+        current = self.flows.current
+        if current is not None and getattr(current, "accepts_badge_scan", False):
+            current.scanned(code)  # type: ignore[attr-defined]
+            return
+        if self.stack.currentWidget() is self.clock_in or self.controller.active is None:
+            self.stack.setCurrentWidget(self.clock_in)
+            self.clock_in.scanned(code)
+
+    # ---------------------------------------------------------------- idle clock-out
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.KeyPress,
+            QEvent.Type.TouchBegin,
+        ):
+            self.idle.start()
+        return False
+
+    def idle_clock_out(self) -> None:
+        person: Person | None = self.controller.active
+        if person is None:
+            return
+        log.info("idle clock-out of %s", person.badge)
+        self.controller.clock_out(person.badge)
+        self.show_clock_in()
+
+    # ---------------------------------------------------------------- the lock
+    def ask_to_leave(self) -> None:
+        def chosen(person: Person) -> None:
+            ask = MessageOverlay(
+                self,
+                self.metrics,
+                _tr("Leave the kiosk"),
+                _tr("%s: quit the kiosk, or leave full-screen for maintenance?") % person.name,
+                ok_text=_tr("Quit"),
+                ask=True,
+            )
+            ask.cancel_button.setText(_tr("Window mode"))
+            ask.finished.connect(lambda ok: self.quit_now() if ok else self.showNormal())
+            self.flows.track(ask)
+
+        self.flows.with_supervisor(_tr("Leaving the kiosk needs a supervisor."), chosen)
+
+    def quit_now(self) -> None:
+        self._may_close = True
+        self.close()
+        self.quit_requested.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._may_close:
+            event.accept()
+        else:
+            event.ignore()  # Alt+F4 and friends: only a supervisor may close the kiosk
+            self.ask_to_leave()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if (
+            event.type() == QEvent.Type.WindowStateChange
+            and self.property("kiosk_mode")
+            and not self.isFullScreen()
+            and not self._may_close
+            and not self._leaving
+        ):
+            # Minimised or un-maximised by a key combination: back to full-screen.
+            QTimer.singleShot(0, self.showFullScreen)
+
+    _leaving = False
+
+    def showNormal(self) -> None:
+        self._leaving = True
+        self.setProperty("kiosk_mode", False)
+        super().showNormal()

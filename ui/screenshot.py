@@ -1,0 +1,106 @@
+"""``kiosk screenshot``: render one screen of the demo plant to a PNG, headless."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk.station import Station
+from ui.composition import Kiosk, build
+
+
+def settle(app: QApplication, kiosk: Kiosk, timeout: float = 10.0) -> None:
+    """Let the worker finish and the window repaint (several rounds: loads chain loads)."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 5:
+        app.processEvents()
+        if kiosk.worker.pending:
+            quiet = 0
+            time.sleep(0.005)
+        else:
+            quiet += 1
+            time.sleep(0.01)
+
+
+def _detail(number: str, section: int = 0) -> Callable[[QApplication, Kiosk], None]:
+    def go(app: QApplication, kiosk: Kiosk) -> None:
+        kiosk.window.open_number(number)
+        settle(app, kiosk)
+        list(kiosk.window.detail.section_buttons.values())[section].click()
+
+    return go
+
+
+def _dialog(number: str, button: str) -> Callable[[QApplication, Kiosk], None]:
+    def go(app: QApplication, kiosk: Kiosk) -> None:
+        _detail(number)(app, kiosk)
+        from ui.detail.actions import Button
+
+        kiosk.window.detail.buttons[Button(button)].click()
+        settle(app, kiosk)
+        current = kiosk.window.flows.current
+        if button == "qc" and current is not None:
+            current.set_counts(2, 1)  # type: ignore[attr-defined]
+            current.reasons.buttons()[0].click()  # type: ignore[attr-defined]
+            current.categories.buttons()[1].click()  # type: ignore[attr-defined]
+            current.actions.buttons()[0].click()  # type: ignore[attr-defined]
+        if button == "hold" and current is not None:
+            current.reason_buttons[next(iter(current.reason_buttons))].click()  # type: ignore[attr-defined]
+        if button == "log_output" and current is not None:
+            current.keypad.set_value("3")  # type: ignore[attr-defined]
+
+    return go
+
+
+def _board_plant(app: QApplication, kiosk: Kiosk) -> None:
+    kiosk.window.show_board()
+    kiosk.window.board.scope_plant.click()
+
+
+def _supervisor(app: QApplication, kiosk: Kiosk) -> None:
+    _detail("WO-000003")(app, kiosk)
+    kiosk.window.detail.resume()
+    settle(app, kiosk)
+    current = kiosk.window.flows.current
+    if current is not None:
+        current.scanned("9001")  # type: ignore[attr-defined]
+        current.pad.keypad.set_value("99")  # type: ignore[attr-defined]
+
+
+SCREENS: dict[str, Callable[[QApplication, Kiosk], None]] = {
+    "clock-in": lambda app, k: k.window.show_clock_in(),
+    "board": lambda app, k: k.window.show_board(),
+    "board-plant": _board_plant,
+    "detail": _detail("WO-000006"),
+    "materials": _detail("WO-000006", 1),
+    "materials-short": _detail("WO-000007", 1),
+    "steps": _detail("WO-000002", 2),
+    "history": _detail("WO-000003", 3),
+    "on-hold": _detail("WO-000003"),
+    "unlinked": _detail("WO-000008"),
+    "log-output": _dialog("WO-000002", "log_output"),
+    "qc": _dialog("WO-000002", "qc"),
+    "hold": _dialog("WO-000002", "hold"),
+    "supervisor": _supervisor,
+    "notifications": lambda app, k: k.window.show_notifications(),
+}
+
+
+def screenshot(station: Station, screen: str, out: Path, size: tuple[int, int]) -> None:
+    app = QApplication.instance() or QApplication([])
+    kiosk = build(app, station)  # type: ignore[arg-type]
+    try:
+        kiosk.window.resize(*size)
+        kiosk.window.show()
+        settle(app, kiosk)
+        SCREENS[screen](app, kiosk)  # type: ignore[arg-type]
+        settle(app, kiosk)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not kiosk.window.grab().save(str(out)):
+            raise SystemExit(f"could not write {out}")
+    finally:
+        kiosk.close()

@@ -1,0 +1,77 @@
+"""Always visible: station, time, sync state, who is working, notifications, lock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from kiosk.station import NotificationRow, Person
+from ui.controller import Controller, SyncStatus
+from ui.theme import Metrics
+from ui.widgets.buttons import TouchButton, icon_button
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TopBar", text)
+
+
+def sync_text(status: SyncStatus) -> str:
+    if status.online is None:
+        return _tr("Local store")
+    state = _tr("Online") if status.online else _tr("OFFLINE")
+    last = status.last_sync.astimezone().strftime("%H:%M") if status.last_sync else "—"
+    return _tr("%s · synced %s · %d waiting") % (state, last, status.waiting)
+
+
+class TopBar(QWidget):
+    def __init__(self, metrics: Metrics, controller: Controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("topbar")
+        self.setAutoFillBackground(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        gap = metrics.gap
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(gap, metrics.mm(1.5), gap, metrics.mm(1.5))
+        layout.setSpacing(gap)
+        self.station = QLabel()
+        self.station.setProperty("role", "title")
+        layout.addWidget(self.station)
+        self.clock = QLabel()
+        layout.addWidget(self.clock)
+        layout.addStretch(1)
+        self.sync = QLabel(sync_text(SyncStatus()))
+        self.sync.setAccessibleName(_tr("Sync status"))
+        layout.addWidget(self.sync)
+        self.person = TouchButton(_tr("Clock in"))
+        self.person.setMinimumWidth(metrics.mm(45))
+        layout.addWidget(self.person)
+        self.bell = icon_button("bell", _tr("Notifications"), size=metrics.mm(7))
+        self.bell.setIconSize(QSize(metrics.mm(7), metrics.mm(7)))
+        layout.addWidget(self.bell)
+        self.lock = icon_button("lock", _tr("Leave the kiosk (supervisor)"), size=metrics.mm(7))
+        layout.addWidget(self.lock)
+        controller.active_changed.connect(self.set_person)
+        controller.notifications_changed.connect(self.set_notifications)
+        controller.sync_status_changed.connect(lambda s: self.sync.setText(sync_text(s)))
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self._update_clock)
+        self._tick.start(15_000)
+        self._update_clock()
+
+    def set_station(self, code: str, name: str) -> None:
+        self.station.setText(f"{code} · {name}")
+
+    def set_person(self, person: Person | None) -> None:
+        self.person.setText(person.name if person else _tr("Clock in"))
+        self.person.setAccessibleName(
+            _tr("Working: %s") % person.name if person else _tr("Clock in")
+        )
+
+    def set_notifications(self, rows: list[NotificationRow]) -> None:
+        self.bell.setText(f" {len(rows)}" if rows else "")
+        self.bell.setAccessibleName(_tr("Notifications: %d unread") % len(rows))
+
+    def _update_clock(self) -> None:
+        self.clock.setText(datetime.now().astimezone().strftime("%H:%M"))

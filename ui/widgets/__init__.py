@@ -1,0 +1,1 @@
+"""Touch building blocks: big buttons, status badges, keypad, overlays, charts."""

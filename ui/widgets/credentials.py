@@ -1,0 +1,82 @@
+"""Badge and PIN entry on one keypad: tap a field, key it in; a badge scan fills the badge."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QVBoxLayout, QWidget
+
+from ui.theme import Metrics
+from ui.widgets.buttons import TouchButton
+from ui.widgets.keypad import Keypad
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Credentials", text)
+
+
+class CredentialsPad(QWidget):
+    changed = Signal()
+
+    def __init__(self, metrics: Metrics, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values = {"badge": "", "pin": ""}
+        self.badge_field = TouchButton(checkable=True)
+        self.pin_field = TouchButton(checkable=True)
+        self.fields = QButtonGroup(self)
+        row = QHBoxLayout()
+        row.setSpacing(metrics.gap)
+        for key, button in (("badge", self.badge_field), ("pin", self.pin_field)):
+            button.setProperty("field", key)
+            button.setMinimumWidth(metrics.mm(40))
+            self.fields.addButton(button)
+            row.addWidget(button)
+        self.badge_field.setChecked(True)
+        self.keypad = Keypad(metrics, decimals=False, max_length=12)
+        self.keypad.display.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(metrics.gap)
+        layout.addLayout(row)
+        layout.addWidget(self.keypad)
+        self.fields.buttonClicked.connect(lambda _: self.keypad.set_value(self.values[self.field]))
+        self.keypad.changed.connect(self._typed)
+        self._show()
+
+    @property
+    def field(self) -> str:
+        return str(self.fields.checkedButton().property("field"))
+
+    @property
+    def badge(self) -> str:
+        return self.values["badge"].strip()
+
+    @property
+    def pin(self) -> str:
+        return self.values["pin"]
+
+    def set_badge(self, badge: str) -> None:
+        """A scanned badge: fill it in and move on to the PIN."""
+        self.values["badge"] = badge.strip()
+        self.pin_field.setChecked(True)
+        self.keypad.set_value(self.values["pin"])
+        self._show()
+
+    def clear(self) -> None:
+        self.values = {"badge": "", "pin": ""}
+        self.badge_field.setChecked(True)
+        self.keypad.clear()
+        self._show()
+
+    def clear_pin(self) -> None:
+        self.values["pin"] = ""
+        self.pin_field.setChecked(True)
+        self.keypad.clear()
+
+    def _typed(self, value: str) -> None:
+        self.values[self.field] = value
+        self._show()
+        self.changed.emit()
+
+    def _show(self) -> None:
+        self.badge_field.setText(_tr("Badge: %s") % (self.values["badge"] or "—"))
+        self.pin_field.setText(_tr("PIN: %s") % ("•" * len(self.values["pin"]) or "—"))
