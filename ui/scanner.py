@@ -7,6 +7,7 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QWidget
 
 WORK_ORDER = re.compile(r"^WO-\d{3,}$", re.IGNORECASE)
 #: A scanner types a whole code within this many seconds between keys; people do not.
@@ -24,11 +25,21 @@ class ScanListener(QObject):
         self.max_gap_s = max_gap_s
         self._buffer = ""
         self._last = 0.0
+        self._receiver: QWidget | None = None
+        self._key: tuple[int, str] = (0, "")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
-        if event.isAutoRepeat():
+        if event.isAutoRepeat() or not isinstance(watched, QWidget):
+            return False
+        # An ignored key press travels up to each parent: count it once.
+        previous = self._receiver
+        self._receiver = watched
+        same_key = (event.key(), event.text()) == self._key
+        self._key = (event.key(), event.text())
+        if same_key and previous not in (None, watched) and watched.isAncestorOf(previous):
+            self._receiver = previous
             return False
         now = time.monotonic()
         if now - self._last > self.max_gap_s:

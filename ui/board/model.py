@@ -205,16 +205,19 @@ class BoardFilter(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def set_workstation(self, workstation: str | None) -> None:
+        self.beginFilterChange()
         self.workstation = workstation
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_statuses(self, statuses: frozenset[WoStatus]) -> None:
+        self.beginFilterChange()
         self.statuses = statuses
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_search(self, text: str) -> None:
+        self.beginFilterChange()
         self.needle = text.strip().lower()
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         row: BoardRow = self.sourceModel().row(source_row)  # type: ignore[attr-defined]

@@ -244,7 +244,7 @@ class DetailScreen(QWidget):
                     self.flows.with_supervisor(
                         failure.message, lambda p: submit(qty, sku, rework, p)
                     )
-                elif overlay.isVisible():
+                elif not overlay.closed:
                     overlay.show_error(failure.message)
                 else:
                     self._failed(failure)
@@ -252,7 +252,7 @@ class DetailScreen(QWidget):
             self.flows.run(
                 lambda a: LogOutput(work_order_id=wo.id, qty=qty, sku=sku, rework=rework, actor=a),
                 supervisor=supervisor,
-                on_ok=lambda _: (overlay.accept() if overlay.isVisible() else None, self._done()),
+                on_ok=lambda _: (overlay.accept(), self._done()),
                 on_failure=failed,
             )
 

@@ -18,6 +18,8 @@ class Overlay(QWidget):
     """
 
     finished = Signal(bool)
+    #: Set once it has closed; plain Python, so safe to read after Qt deleted the widget.
+    closed = False
 
     def __init__(
         self,
@@ -93,6 +95,8 @@ class Overlay(QWidget):
 
     # -- outcome
     def show_error(self, message: str) -> None:
+        if self.closed:
+            return
         self.error.setText(message)
         self.error.show()
         self.set_busy(False)
@@ -116,6 +120,9 @@ class Overlay(QWidget):
         self._close(False)
 
     def _close(self, ok: bool) -> None:
+        if self.closed:
+            return
+        self.closed = True
         self.hide()
         self.parentWidget().removeEventFilter(self)
         self.finished.emit(ok)
