@@ -5,6 +5,13 @@ from kiosk.store.catalog import Bom, BomLine, BomStep, Product, Site, Workstatio
 from kiosk.store.people import ClockSession, LabourSegment, Operator
 from kiosk.store.records import AuditEntry, Counter, Notification, PinFailure
 from kiosk.store.sales import SalesOrder, SalesOrderLine
+from kiosk.store.server_records import (
+    ApiToken,
+    Device,
+    EnrolmentCode,
+    ShopifyOrder,
+    WebhookDelivery,
+)
 from kiosk.store.stock import StockLevel, StockMovement
 from kiosk.store.work_orders import (
     BuildRun,
@@ -19,6 +26,7 @@ from kiosk.store.work_orders import (
 )
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Base",
     "Bom",
@@ -27,6 +35,8 @@ __all__ = [
     "BuildRun",
     "ClockSession",
     "Counter",
+    "Device",
+    "EnrolmentCode",
     "Hold",
     "LabourSegment",
     "Notification",
@@ -36,9 +46,11 @@ __all__ = [
     "QcDisposition",
     "SalesOrder",
     "SalesOrderLine",
+    "ShopifyOrder",
     "Site",
     "StockLevel",
     "StockMovement",
+    "WebhookDelivery",
     "WoItem",
     "WoLink",
     "WoMaterial",

@@ -1,0 +1,217 @@
+"""The webhook inbox: verified deliveries stored at once, then applied by a background worker.
+
+Deliveries are de-duplicated by (source, event id, topic) when stored. The worker
+applies them oldest first; deliveries of one order are serialized by a lock on the
+order (a PostgreSQL advisory lock, so several server processes can drain together;
+on SQLite one server process is the rule and a process lock is enough).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from kiosk.domain.errors import DomainError
+from kiosk.store.base import new_id, utcnow
+from kiosk.store.engine import is_sqlite
+from kiosk.store.models import ShopifyOrder, WebhookDelivery
+from sync.server import logs, shopify
+from sync.server.shopify_orders import Deferred, OrderState, apply_order, apply_refund
+from sync.server.state import ServerState
+
+log = logging.getLogger(__name__)
+
+#: Transient failures (database gone) are retried this often before the delivery fails.
+MAX_ATTEMPTS = 10
+#: A refund whose order never arrives stops waiting after this long.
+DEFER_LIMIT = timedelta(days=3)
+#: SQLite serves from one process; this lock serializes every inbox of that process.
+_SQLITE_ORDER_LOCK = threading.Lock()
+
+
+class Inbox:
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self._drain_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- receiving ---------------------------------------------------------------------
+
+    def store(self, delivery_key: str, topic: str, raw: bytes, request_id: str) -> bool:
+        """Keep a verified delivery; False if this one was stored before (a retry)."""
+        try:
+            with self.state.write() as session:
+                session.add(
+                    WebhookDelivery(
+                        id=new_id(),
+                        source="shopify",
+                        delivery_key=delivery_key[:200],
+                        topic=topic[:100],
+                        body=raw.decode("utf-8", "replace"),
+                        request_id=request_id[:64],
+                        received_at=utcnow(),
+                        status="pending",
+                        attempts=0,
+                        result="",
+                    )
+                )
+        except IntegrityError:
+            return False
+        self._wake.set()
+        return True
+
+    # -- applying --------------------------------------------------------------------------
+
+    def drain(self, limit: int = 200) -> int:
+        """Apply the pending deliveries, oldest first; returns how many were settled."""
+        with self._drain_lock:
+            with self.state.read() as session:
+                pending = list(
+                    session.scalars(
+                        select(WebhookDelivery.id)
+                        .where(WebhookDelivery.status == "pending")
+                        .order_by(WebhookDelivery.received_at, WebhookDelivery.id)
+                        .limit(limit)
+                    )
+                )
+            return sum(self.process(delivery_id) for delivery_id in pending)
+
+    def process(self, delivery_id: str) -> bool:
+        with self.state.read() as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            if delivery is None or delivery.status != "pending":
+                return False
+            topic, body, rid = delivery.topic, delivery.body, delivery.request_id
+            received = delivery.received_at
+        token = logs.request_id.set(rid or f"inbox-{delivery_id[:8]}")
+        try:
+            try:
+                data = json.loads(body)
+                if not isinstance(data, dict):
+                    raise shopify.PayloadError("the payload is not a JSON object")
+                key = shopify.order_key(topic, data)
+            except (ValueError, shopify.PayloadError) as err:
+                return self._settle(delivery_id, "failed", f"unreadable payload: {err}")
+            with self._order_lock(key):
+                return self._apply(delivery_id, topic, data, key, received)
+        except Exception as err:
+            log.exception("delivery %s failed", delivery_id)
+            return self._retry_later(delivery_id, f"{type(err).__name__}: {err}")
+        finally:
+            logs.request_id.reset(token)
+
+    def _apply(self, delivery_id: str, topic: str, data: dict, key: str, received) -> bool:  # type: ignore[no-untyped-def, type-arg]
+        with self.state.read() as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            if delivery is None or delivery.status != "pending":
+                return False  # another server process settled it while we waited
+            row = session.get(ShopifyOrder, key)
+            st = (
+                OrderState(row.sales_order_id, row.snapshot_at, tuple(row.refund_ids or ()))
+                if row
+                else OrderState()
+            )
+        try:
+            if topic == shopify.REFUND_TOPIC:
+                outcome = apply_refund(self.state, shopify.parse_refund(data), st)
+            else:
+                outcome = apply_order(self.state, shopify.parse_order(data), st)
+        except Deferred as err:
+            if utcnow() - received > DEFER_LIMIT:
+                return self._settle(delivery_id, "failed", str(err))
+            return False
+        except shopify.PayloadError as err:
+            return self._settle(delivery_id, "failed", f"unreadable payload: {err}")
+        except DomainError as err:
+            log.warning("delivery %s refused: %s", delivery_id, err.message)
+            return self._settle(delivery_id, "failed", f"{err.code}: {err.message}")
+        with self.state.write() as session:
+            row = session.get(ShopifyOrder, key)
+            if row is None:
+                row = ShopifyOrder(order_key=key)
+                session.add(row)
+            row.sales_order_id = st.sales_order_id
+            row.snapshot_at = st.snapshot_at
+            row.refund_ids = list(st.refund_ids)
+            self._mark(session, delivery_id, "done", outcome)
+        log.info("delivery %s (%s, order %s): %s", delivery_id, topic, key, outcome)
+        return True
+
+    def _settle(self, delivery_id: str, status: str, result: str) -> bool:
+        with self.state.write() as session:
+            self._mark(session, delivery_id, status, result)
+        log.info("delivery %s %s: %s", delivery_id, status, result)
+        return True
+
+    @staticmethod
+    def _mark(session, delivery_id: str, status: str, result: str) -> None:  # type: ignore[no-untyped-def]
+        delivery = session.get(WebhookDelivery, delivery_id)
+        delivery.status = status
+        delivery.result = result
+        delivery.attempts += 1
+        delivery.processed_at = utcnow()
+
+    def _retry_later(self, delivery_id: str, error: str) -> bool:
+        with contextlib.suppress(Exception), self.state.write() as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            if delivery is not None and delivery.status == "pending":
+                delivery.attempts += 1
+                delivery.result = error
+                if delivery.attempts >= MAX_ATTEMPTS:
+                    delivery.status = "failed"
+                    delivery.processed_at = utcnow()
+        return False
+
+    @contextlib.contextmanager
+    def _order_lock(self, key: str) -> Iterator[None]:
+        if is_sqlite(self.state.engine):
+            with _SQLITE_ORDER_LOCK:
+                yield
+            return
+        lock_id = int.from_bytes(
+            hashlib.sha256(f"shopify:{key}".encode()).digest()[:8], "big", signed=True
+        )
+        with self.state.engine.connect() as conn, conn.begin():
+            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+            yield
+
+    # -- the background worker ------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="webhook-inbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        poll = self.state.settings.inbox_poll_seconds
+        while not self._stop.is_set():
+            self._wake.wait(poll)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.drain()
+            except Exception:
+                log.exception("draining the webhook inbox failed")

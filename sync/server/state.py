@@ -1,0 +1,50 @@
+"""What every request handler needs from the app: the engine, the command bus, the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.commands import Command, CommandBus, CommandResult
+from sync.server.settings import Settings
+
+
+@dataclass
+class ServerState:
+    engine: Engine
+    settings: Settings
+    bus: CommandBus
+    sessions: sessionmaker[Session]
+
+    @classmethod
+    def build(cls, engine: Engine, settings: Settings) -> ServerState:
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        return cls(engine, settings, CommandBus(engine), sessions)
+
+    def run(self, command: Command) -> CommandResult:
+        return self.bus.execute(command)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.bus.read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One short transaction for the server's own records (tokens, devices, inbox)."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+
+def server_state(request: Request) -> ServerState:
+    return request.app.state.server  # type: ignore[no-any-return]
+
+
+#: The server state, as a FastAPI dependency.
+State = Annotated[ServerState, Depends(server_state)]

@@ -1,0 +1,184 @@
+"""Master data over HTTP: products, BOMs, sites, workstations, operators and stock."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.server.conftest import ADMIN, API
+from tests.server.helpers import problem
+
+MALFORMED_PRODUCTS = [
+    {},
+    {"sku": "A"},
+    {"sku": "", "name": "x"},
+    {"sku": "A", "name": "x", "qc_required": "maybe"},
+    {"sku": "A" * 101, "name": "x"},
+    {"sku": "A\x00B", "name": "x"},
+    {"sku": "A", "name": "x", "colour": "red"},
+    [],
+    "text",
+]
+
+
+def test_a_malformed_product_is_a_422(client: TestClient) -> None:
+    for body in MALFORMED_PRODUCTS:
+        problem(client.post(f"{API}/products", json=body, headers=ADMIN), 422, "validation")
+    not_json = client.post(
+        f"{API}/products", content=b"{sku", headers={**ADMIN, "Content-Type": "application/json"}
+    )
+    problem(not_json, 422, "validation")
+
+
+def test_a_bom_is_replaced_and_a_cycle_is_named(client: TestClient) -> None:
+    answer = client.put(
+        f"{API}/products/PLATE/bom",
+        json={
+            "output_qty": "2",
+            "lines": [{"sku": "BOLT", "qty": "0.5"}],
+            "steps": [{"name": "Cut", "instructions": "Straight", "workstation_type": "saw"}],
+        },
+        headers=ADMIN,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["bom"] == {
+        "output_qty": "2",
+        "lines": [{"sku": "BOLT", "qty": "0.5"}],
+        "steps": [
+            {
+                "name": "Cut",
+                "instructions": "Straight",
+                "workstation_type": "saw",
+                "standard_minutes": None,
+            }
+        ],
+    }
+    cycle = client.put(
+        f"{API}/products/BOLT/bom", json={"lines": [{"sku": "GADGET", "qty": 1}]}, headers=ADMIN
+    )
+    body = problem(cycle, 422, "bom_cycle")
+    assert "BOLT" in body["detail"]
+    assert "GADGET" in body["detail"]
+    unknown = client.put(
+        f"{API}/products/BOLT/bom", json={"lines": [{"sku": "NOPE", "qty": 1}]}, headers=ADMIN
+    )
+    problem(unknown, 404, "not_found")
+    for qty in ("abc", "-1", 0, "1e400", True, "NaN", "0.00001"):
+        bad = client.put(
+            f"{API}/products/PLATE/bom",
+            json={"lines": [{"sku": "BOLT", "qty": qty}]},
+            headers=ADMIN,
+        )
+        problem(bad, 422, "validation")
+
+
+def test_sites_and_workstations(client: TestClient) -> None:
+    site = client.post(f"{API}/sites", json={"code": "EAST", "name": "East"}, headers=ADMIN)
+    assert site.status_code == 201
+    assert site.json()["is_default"] is False
+    problem(
+        client.post(f"{API}/sites", json={"code": "EAST", "name": "Again"}, headers=ADMIN),
+        409,
+        "conflict",
+    )
+    ws = client.post(
+        f"{API}/workstations",
+        json={"code": "E-1", "name": "East weld", "type": "welding", "site": "EAST"},
+        headers=ADMIN,
+    )
+    assert ws.status_code == 201
+    assert ws.json() | {"id": ""} == {
+        "id": "",
+        "code": "E-1",
+        "name": "East weld",
+        "type": "welding",
+        "site": "EAST",
+        "active": True,
+    }
+    default = client.post(f"{API}/workstations", json={"code": "M-1", "name": "M"}, headers=ADMIN)
+    assert default.json()["site"] == "MAIN"
+    problem(
+        client.post(
+            f"{API}/workstations", json={"code": "X", "name": "X", "site": "NOPE"}, headers=ADMIN
+        ),
+        404,
+        "not_found",
+    )
+
+
+def test_operators_never_show_their_pin(client: TestClient) -> None:
+    answer = client.post(
+        f"{API}/operators",
+        json={"badge": "7001", "name": "Ada", "pin": "4711", "role": "supervisor"},
+        headers=ADMIN,
+    )
+    assert answer.status_code == 201
+    assert answer.json().keys() == {"id", "badge", "name", "role", "active"}
+    assert "4711" not in answer.text
+    problem(
+        client.post(
+            f"{API}/operators", json={"badge": "7002", "name": "B", "pin": "12"}, headers=ADMIN
+        ),
+        422,
+        "validation",
+    )
+    problem(
+        client.post(
+            f"{API}/operators",
+            json={"badge": "7003", "name": "B", "pin": "1234", "role": "boss"},
+            headers=ADMIN,
+        ),
+        422,
+        "validation",
+    )
+    problem(
+        client.post(
+            f"{API}/operators", json={"badge": "7001", "name": "B", "pin": "1234"}, headers=ADMIN
+        ),
+        409,
+        "conflict",
+    )
+    audit = client.get(f"{API}/audit", headers=ADMIN)
+    assert "4711" not in audit.text
+    assert "pin_hash" not in audit.text
+
+
+def test_stock_receipts_adjustments_and_levels(client: TestClient) -> None:
+    got = client.post(f"{API}/stock/receipts", json={"sku": "bolt", "qty": "2.5"}, headers=ADMIN)
+    assert got.status_code == 200
+    assert got.json() == {
+        "sku": "BOLT",
+        "site": "MAIN",
+        "on_hand": "2.5",
+        "reserved": "0",
+        "available": "2.5",
+        "unblocked": [],
+    }
+    got = client.post(f"{API}/stock/receipts", json={"sku": "BOLT", "qty": 0.1}, headers=ADMIN)
+    assert got.json()["on_hand"] == "2.6"
+    short = client.post(
+        f"{API}/stock/adjustments",
+        json={"sku": "BOLT", "qty_delta": "-5", "reason": "count"},
+        headers=ADMIN,
+    )
+    problem(short, 409, "insufficient_stock")
+    problem(
+        client.post(
+            f"{API}/stock/adjustments",
+            json={"sku": "BOLT", "qty_delta": "-1", "reason": " "},
+            headers=ADMIN,
+        ),
+        422,
+        "validation",
+    )
+    adjusted = client.post(
+        f"{API}/stock/adjustments",
+        json={"sku": "BOLT", "qty_delta": "-0.6", "reason": "count"},
+        headers=ADMIN,
+    )
+    assert adjusted.json()["on_hand"] == "2"
+    level = client.get(f"{API}/stock/BOLT", headers=ADMIN)
+    assert level.json()["available"] == "2"
+    problem(client.get(f"{API}/stock/BOLT?site=NOPE", headers=ADMIN), 404, "not_found")
+    for qty in ("x", 2_000_000, None, [], "1e3.5"):
+        bad = client.post(f"{API}/stock/receipts", json={"sku": "BOLT", "qty": qty}, headers=ADMIN)
+        problem(bad, 422, "validation")
