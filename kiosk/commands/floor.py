@@ -13,7 +13,7 @@ from kiosk.commands.context import Context, set_status
 from kiosk.domain.enums import HoldReason, NotificationKind, WoStatus
 from kiosk.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from kiosk.domain.quantities import fmt_qty, parse_qty
-from kiosk.domain.status import Action, check_allowed
+from kiosk.domain.status import Action, check_allowed, is_allowed
 from kiosk.services import stock
 from kiosk.services.labour import close_segments, open_segment
 from kiosk.services.production import (
@@ -46,6 +46,25 @@ def pick_item(wo: WorkOrder, sku: str | None, *, prefer: str = "remaining") -> W
     return wo.items[0]
 
 
+def allow_fact(ctx: Context, wo: WorkOrder, action: Action, what: str) -> bool:
+    """Check ``action`` against the status table, except for a physical fact replayed
+    from a kiosk: that is recorded whatever the status is now, flagged, and a
+    supervisor is told. False when it is recorded against the status."""
+    status = WoStatus(wo.status)
+    if is_allowed(status, action) or not ctx.command.replayed:
+        check_allowed(wo.number, status, action)
+        return True
+    where = ctx.actor.workstation or "a kiosk"
+    text = (
+        f"{wo.number} was {status.label.lower()} when {what} from {where} arrived; "
+        "it was recorded anyway. Please check."
+    )
+    ctx.flag(text)
+    ctx.notify(NotificationKind.FLAGGED_FACT, text, site_id=wo.site_id, work_order_id=wo.id)
+    ctx.message(wo, "flagged", text)
+    return False
+
+
 def _require_clocked_in(ctx: Context) -> str:
     op = ctx.operator(ctx.actor.badge)
     clocked = ctx.session.scalars(
@@ -68,13 +87,11 @@ class StartWorkOrder(Command):
 def start(ctx: Context, cmd: StartWorkOrder) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
     if wo.status == WoStatus.BLOCKED:
-        short = [
-            f"{m.product.sku} ({fmt_qty(stock.outstanding(m))})"
-            for m in wo.materials
-            if stock.outstanding(m) > 0
-        ]
+        # Name only what stock cannot cover now, by how much (not every material line).
+        short = [f"{s.sku} ({fmt_qty(s.missing)})" for s in stock.shortages(ctx.session, wo)]
+        what = ", short of " + ", ".join(short) if short else "; retry allocation first"
         raise stock.InsufficientStock(
-            f"{wo.number} cannot start: it is blocked, short of " + ", ".join(short) + ".",
+            f"{wo.number} cannot start: it is blocked{what}.",
             short=short,
         )
     check_allowed(wo.number, WoStatus(wo.status), Action.START)
@@ -100,7 +117,7 @@ class LogOutput(Command):
 @handles(LogOutput)
 def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    check_allowed(wo.number, WoStatus(wo.status), Action.LOG_OUTPUT)
+    allow_fact(ctx, wo, Action.LOG_OUTPUT, f"output of {cmd.qty} units")
     ctx.operator(ctx.actor.badge)
     qty = parse_qty(cmd.qty, what="Units built", whole=True)
     if ctx.session.get(BuildRun, cmd.run_id) is not None:
@@ -125,11 +142,18 @@ def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
         ctx.session.add(run)
         return {"run_id": run.id}
 
-    remaining = item.qty_planned - item.qty_built
+    # Scrapped units never become done: building their replacements is not over plan.
+    remaining = item.qty_planned - (item.qty_built - item.qty_scrapped)
     if qty > remaining:
-        who = ctx.require_supervisor(
-            f"log {fmt_qty(qty)} units when only {fmt_qty(max(remaining, ZERO))} remain to build"
-        )
+        why = f"log {fmt_qty(qty)} units when only {fmt_qty(max(remaining, ZERO))} remain to build"
+        try:
+            who = ctx.require_supervisor(why)
+        except Forbidden:
+            if not cmd.replayed:
+                raise
+            # Built while offline: the units exist whoever confirms them; flagged instead.
+            who = ctx.who or "a kiosk"
+            ctx.flag(f"{wo.number}: {fmt_qty(qty)} units over plan recorded without a supervisor.")
         run.over_plan = True
         ctx.notify(
             NotificationKind.OVER_PRODUCTION,
@@ -161,7 +185,7 @@ class CompleteStep(Command):
 @handles(CompleteStep)
 def complete_step(ctx: Context, cmd: CompleteStep) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    check_allowed(wo.number, WoStatus(wo.status), Action.COMPLETE_STEP)
+    allow_fact(ctx, wo, Action.COMPLETE_STEP, "a finished step")
     step = next((s for s in wo.steps if s.id == cmd.step_id), None)
     if step is None:
         raise NotFound(f"{wo.number} has no such step.", step_id=cmd.step_id)
@@ -185,7 +209,9 @@ class RaiseHold(Command):
 @handles(RaiseHold)
 def raise_hold(ctx: Context, cmd: RaiseHold) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    check_allowed(wo.number, WoStatus(wo.status), Action.HOLD)
+    if not allow_fact(ctx, wo, Action.HOLD, "a hold"):
+        # A safety call is never dropped: kept as a flagged note, the status stays.
+        return {}
     try:
         reason = HoldReason(cmd.reason)
     except ValueError:

@@ -8,11 +8,11 @@ from typing import Any
 
 from kiosk.commands.base import Command, handles
 from kiosk.commands.context import Context
-from kiosk.commands.floor import pick_item
-from kiosk.domain.enums import FailedAction, WoStatus
+from kiosk.commands.floor import allow_fact, pick_item
+from kiosk.domain.enums import FailedAction
 from kiosk.domain.errors import ValidationError
 from kiosk.domain.quantities import fmt_qty, parse_qty
-from kiosk.domain.status import Action, check_allowed
+from kiosk.domain.status import Action
 from kiosk.services.production import receive_done
 from kiosk.store.base import new_id
 from kiosk.store.models import QcDisposition
@@ -33,7 +33,7 @@ class RecordQc(Command):
 @handles(RecordQc)
 def record_qc(ctx: Context, cmd: RecordQc) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    check_allowed(wo.number, WoStatus(wo.status), Action.QC)
+    allow_fact(ctx, wo, Action.QC, "a QC verdict")
     who = ctx.who
     if who is None:
         raise ValidationError("Clock in first: a QC verdict names who gave it.")

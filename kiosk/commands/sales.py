@@ -23,7 +23,7 @@ from kiosk.domain.quantities import parse_qty
 from kiosk.services import stock
 from kiosk.services.lookup import find_product, site_by_code
 from kiosk.services.materials import rescale_item
-from kiosk.services.orchestrator import cover_line, link_line, uncovered
+from kiosk.services.orchestrator import cover_line, link_line, lock_site_orders, uncovered
 from kiosk.services.planning import replan
 from kiosk.services.sales_changes import change_line_qty, recover_line
 from kiosk.store.base import new_id
@@ -57,6 +57,9 @@ def ingest(ctx: Context, cmd: IngestSalesOrder) -> dict[str, Any]:
     except ValueError:
         raise ValidationError("Source must be shopify, api or manual.", field="source") from None
     external_id = cmd.external_id.strip()
+    site = site_by_code(ctx.session, cmd.site)
+    # Under the lock, a concurrent delivery of the same order is seen as committed.
+    lock_site_orders(ctx, site.id)
     existing = ctx.session.scalars(
         select(SalesOrder).where(
             SalesOrder.source == source.value, SalesOrder.external_id == external_id
@@ -73,7 +76,6 @@ def ingest(ctx: Context, cmd: IngestSalesOrder) -> dict[str, Any]:
     ids = [str(spec.line_id) for spec, _ in parsed]
     if len(set(ids)) != len(ids):
         raise ValidationError("Line ids must be unique within the order.")
-    site = site_by_code(ctx.session, cmd.site)
     so = SalesOrder(
         id=new_id(),
         site_id=site.id,
@@ -113,8 +115,17 @@ def ingest(ctx: Context, cmd: IngestSalesOrder) -> dict[str, Any]:
     return {"sales_order_id": so.id, "created": True}
 
 
+def _lock_order(ctx: Context, sales_order_id: str) -> SalesOrder | None:
+    """The order, row-locked after its site's orchestrator lock (the same order as ingest)."""
+    site_id = ctx.session.scalar(select(SalesOrder.site_id).where(SalesOrder.id == sales_order_id))
+    if site_id is None:
+        return None
+    lock_site_orders(ctx, site_id)
+    return ctx.session.get(SalesOrder, sales_order_id, with_for_update=True)
+
+
 def _open_order(ctx: Context, sales_order_id: str) -> SalesOrder:
-    so = ctx.session.get(SalesOrder, sales_order_id, with_for_update=True)
+    so = _lock_order(ctx, sales_order_id)
     if so is None or so.deleted_at is not None:
         raise NotFound("That sales order does not exist.", id=sales_order_id)
     if so.status != SalesOrderStatus.OPEN.value:
@@ -180,7 +191,7 @@ class DeleteSalesOrder(Command):
 
 @handles(DeleteSalesOrder)
 def delete_order(ctx: Context, cmd: DeleteSalesOrder) -> dict[str, Any]:
-    so = ctx.session.get(SalesOrder, cmd.sales_order_id, with_for_update=True)
+    so = _lock_order(ctx, cmd.sales_order_id)
     if so is None or so.deleted_at is not None:
         raise NotFound("That sales order does not exist.", id=cmd.sales_order_id)
     if so.status == SalesOrderStatus.OPEN.value:
@@ -237,7 +248,9 @@ def accept_change(ctx: Context, cmd: AcceptSalesOrderChange) -> dict[str, Any]:
         raise Conflict(f"{wo.number} is {status.label.lower()}; keep it as stock instead.")
     wanted = uncovered(line)
     item = wo.items[0]
-    new_planned = max(wanted, item.qty_done, Decimal(1))
+    # Units done before the unlink already count for the line as stock; what is left to
+    # build (planned - done) must be what the line still lacks.
+    new_planned = max(item.qty_done + wanted, Decimal(1))
     if status in (WoStatus.IN_PROGRESS, WoStatus.ON_HOLD):
         rescale_item(wo, item, new_planned)
         stock.release_excess(ctx, wo)

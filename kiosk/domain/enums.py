@@ -84,6 +84,8 @@ class NotificationKind(StrEnum):
     BACK_ORDER = "back_order"
     UNLINKED = "unlinked"
     REFUSED_ACTION = "refused_action"
+    #: A kiosk's physical fact recorded although the WO had changed meanwhile (sync).
+    FLAGGED_FACT = "flagged_fact"
     OVER_PRODUCTION = "over_production"
     SALES_ORDER_UNCOVERED = "sales_order_uncovered"
 

@@ -31,6 +31,18 @@ from kiosk.store.models import (
 ZERO = Decimal(0)
 
 
+def lock_site_orders(ctx: Context, site_id: str) -> None:
+    """Cover one site's sales orders one transaction at a time.
+
+    An order locks stock rows line by line, extends work orders and assigns
+    workstations; two orders doing that in different line orders deadlock on
+    PostgreSQL again and again (retries do not help when every order collides).
+    Taking the site's row first serializes them; other commands still only take
+    row locks. (SQLite's BEGIN IMMEDIATE already serializes every writer.)
+    """
+    ctx.session.execute(select(Site.id).where(Site.id == site_id).with_for_update())
+
+
 def uncovered(line: SalesOrderLine) -> Decimal:
     return line.qty - line.qty_from_stock - line.qty_from_work_orders - line.qty_backordered
 

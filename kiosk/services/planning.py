@@ -145,8 +145,13 @@ def cancel_work_order(ctx: Context, wo: WorkOrder, why: str) -> None:
     for link in wo.links:
         undelivered = link.qty - link.qty_delivered
         line = ctx.session.get(SalesOrderLine, link.so_line_id)
-        if line is not None and undelivered > 0:
-            line.qty_from_work_orders -= undelivered
+        if line is None:
+            continue
+        # Units already made for the line stay reserved for it, now as stock cover
+        # (as when a WO is unlinked): the cancelled WO no longer covers anything.
+        line.qty_from_work_orders -= link.qty
+        line.qty_from_stock += link.qty_delivered
+        if undelivered > 0:
             ctx.notify(
                 NotificationKind.SALES_ORDER_UNCOVERED,
                 f"{wo.number} was cancelled ({why}); sales-order line {line.line_id} "

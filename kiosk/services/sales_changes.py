@@ -134,12 +134,16 @@ def unlink(
     # Units already made for the line stay reserved for it, now as stock cover.
     line.qty_from_stock += link.qty_delivered
     wo.links.remove(link)
-    wo.type = WoType.MTS.value
+    # A WO extended for several lines stays MTO for the lines that did not change:
+    # their links (and the cover they count) must keep working.
+    if not wo.links:
+        wo.type = WoType.MTS.value
     wo.unlink_pending = True
+    now = "now builds for stock" if not wo.links else "keeps building for its other orders"
     text = (
         f"Order {so.external_id} line {line.line_id} ({line.sku}) changed from "
         f"{fmt_qty(old_qty)} to {fmt_qty(line.qty)}: {why}. {wo.number} was "
-        f"{WoStatus(wo.status).label.lower()}, so it was unlinked and now builds for stock "
+        f"{WoStatus(wo.status).label.lower()}, so it was unlinked and {now} "
         f"({fmt_qty(undelivered)} units no longer for this order)."
     )
     ctx.message(wo, "unlinked", text, so_line_id=line.id, requested_qty=line.qty)

@@ -123,6 +123,29 @@ def allocate(ctx: Context, wo: WorkOrder) -> list[Shortage]:
     return []
 
 
+def shortages(session: Session, wo: WorkOrder) -> list[Shortage]:
+    """What stock cannot cover of the WO's outstanding needs right now (read only, no locks)."""
+    needs: dict[str, Decimal] = {}
+    skus: dict[str, str] = {}
+    for line in wo.materials:
+        if outstanding(line) > 0:
+            needs[line.product_id] = needs.get(line.product_id, ZERO) + outstanding(line)
+            skus[line.product_id] = line.product.sku
+    available = {
+        level.product_id: max(level.available, ZERO)
+        for level in session.scalars(
+            select(StockLevel).where(
+                StockLevel.site_id == wo.site_id, StockLevel.product_id.in_(list(needs))
+            )
+        )
+    }
+    return [
+        Shortage(pid, skus[pid], need, available.get(pid, ZERO))
+        for pid, need in needs.items()
+        if available.get(pid, ZERO) < need
+    ]
+
+
 def release(ctx: Context, wo: WorkOrder) -> None:
     """Give back every reservation the work order holds."""
     held = {line.product_id for line in wo.materials if line.qty_reserved > 0}
