@@ -60,6 +60,8 @@ class BoardRow:
     version: int
     #: lower-case "number name product skus…", what the search box matches against.
     haystack: str
+    #: Changes whenever anything the row shows changes: cheap to compare on the GUI thread.
+    fingerprint: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,22 +176,21 @@ class Station:
                 ).join(Product, WoItem.product_id == Product.id)
             ):
                 items[wo_id].append((sku, name, planned, done))
-            materials: dict[str, dict[str, list[Decimal]]] = defaultdict(dict)
+            materials: dict[str, dict[str, tuple[Decimal, Decimal, Decimal]]] = defaultdict(dict)
             product_of: dict[str, str] = {}
             for wo_id, product_id, sku, required, reserved, consumed in session.execute(
                 select(
                     WoMaterial.work_order_id,
                     WoMaterial.product_id,
                     Product.sku,
-                    WoMaterial.qty_required,
-                    WoMaterial.qty_reserved,
-                    WoMaterial.qty_consumed,
-                ).join(Product, WoMaterial.product_id == Product.id)
+                    func.sum(WoMaterial.qty_required),
+                    func.sum(WoMaterial.qty_reserved),
+                    func.sum(WoMaterial.qty_consumed),
+                )
+                .join(Product, WoMaterial.product_id == Product.id)
+                .group_by(WoMaterial.work_order_id, WoMaterial.product_id, Product.sku)
             ):
-                acc = materials[wo_id].setdefault(product_id, [ZERO, ZERO, ZERO])
-                acc[0] += required
-                acc[1] += reserved
-                acc[2] += consumed
+                materials[wo_id][product_id] = (required, reserved, consumed)
                 product_of[product_id] = sku
             available = {
                 (site, product): on_hand - reserved
@@ -225,6 +226,10 @@ class Station:
             outputs = tuple(sku for sku, _, _, _ in its)
             inputs = tuple(sorted(product_of[p] for p in mats))
             product = ", ".join(f"{sku} {pname}" for sku, pname, _, _ in its[:2])
+            qty_done = sum((i[3] for i in its), ZERO)
+            qty_planned = sum((i[2] for i in its), ZERO)
+            hold = holds.get(wo_id)
+            shorts = tuple(sorted(short))
             rows.append(
                 BoardRow(
                     id=wo_id,
@@ -233,11 +238,11 @@ class Station:
                     product=product,
                     status=st,
                     workstation=ws,
-                    qty_done=sum((i[3] for i in its), ZERO),
-                    qty_planned=sum((i[2] for i in its), ZERO),
-                    short_skus=tuple(sorted(short)),
+                    qty_done=qty_done,
+                    qty_planned=qty_planned,
+                    short_skus=shorts,
                     has_materials=bool(mats),
-                    hold_reason=holds.get(wo_id),
+                    hold_reason=hold,
                     unlinked=unlink,
                     scheduled_at=scheduled,
                     priority=priority,
@@ -245,6 +250,21 @@ class Station:
                     output_skus=outputs,
                     version=version,
                     haystack=" ".join((number, name, product, *inputs, *outputs)).lower(),
+                    fingerprint=hash(
+                        (
+                            version,
+                            st,
+                            qty_done,
+                            qty_planned,
+                            shorts,
+                            hold,
+                            unlink,
+                            scheduled,
+                            priority,
+                            ws,
+                            name,
+                        )
+                    ),
                 )
             )
         return rows

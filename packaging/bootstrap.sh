@@ -82,7 +82,8 @@ if [[ ! -d "$venv" || ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
     fi
     say "installing the project ($extras, editable)"
     if ((${#uv[@]})); then
-        "${uv[@]}" pip install -q --python "$venv/bin/python" -e "$extras"
+        # Precompiled bytecode: the kiosk starts without compiling its dependencies.
+        "${uv[@]}" pip install -q --compile-bytecode --python "$venv/bin/python" -e "$extras"
     else
         "$venv/bin/python" -m pip install -q --upgrade pip
         "$venv/bin/python" -m pip install -q -e "$extras"

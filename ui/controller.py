@@ -196,8 +196,9 @@ class Controller(QObject):
         self.worker.submit(lambda: self.station.execute(command), ok, on_failure)
 
     def _after_command(self) -> None:
-        self.refresh()
+        # The open screen reloads first: the whole board may take longer to read.
         self.store_changed.emit()
+        self.refresh()
 
     # ---------------------------------------------------------------- reads
     def load(

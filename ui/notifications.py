@@ -23,6 +23,7 @@ def kind_label(kind: str) -> str:
         "back_order": _tr("Back order"),
         "unlinked": _tr("Unlinked"),
         "refused_action": _tr("Refused action"),
+        "flagged_fact": _tr("Recorded, check"),
         "over_production": _tr("Over plan"),
         "sales_order_uncovered": _tr("Order uncovered"),
     }.get(kind, kind.replace("_", " "))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from kiosk.domain.enums import WoStatus
 from kiosk.station import BoardRow
 from ui.board.delegate import BoardDelegate
-from ui.board.model import BoardFilter, BoardModel, Col, headers
+from ui.board.model import BoardModel, Col, headers
 from ui.theme import Metrics
 from ui.widgets.buttons import TouchButton
 from ui.widgets.shift_chart import ShiftPanel
@@ -50,10 +50,7 @@ class BoardScreen(QWidget):
         self.metrics = metrics
         self.workstation = workstation
         self.model = BoardModel(self)
-        self.proxy = BoardFilter(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.set_workstation(workstation)
-        self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
+        self.model.set_workstation(workstation)
 
         gap = metrics.gap
         layout = QVBoxLayout(self)
@@ -71,13 +68,13 @@ class BoardScreen(QWidget):
         self.scope_station.setChecked(workstation is not None)
         self.scope_plant.setChecked(workstation is None)
         self.scope_station.setEnabled(workstation is not None)
-        self.scope_station.clicked.connect(lambda: self.proxy.set_workstation(self.workstation))
-        self.scope_plant.clicked.connect(lambda: self.proxy.set_workstation(None))
+        self.scope_station.clicked.connect(lambda: self.model.set_workstation(self.workstation))
+        self.scope_plant.clicked.connect(lambda: self.model.set_workstation(None))
         self.search = QLineEdit()
         self.search.setPlaceholderText(_tr("Search number, name or SKU"))
         self.search.setAccessibleName(_tr("Search work orders"))
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.proxy.set_search)
+        self.search.textChanged.connect(self.model.set_search)
         top.addWidget(self.search, 1)
         self.shift = ShiftPanel(metrics)
         top.addWidget(self.shift, 1)
@@ -89,7 +86,7 @@ class BoardScreen(QWidget):
         self.chip_buttons: list[TouchButton] = []
         for label, statuses in status_filters():
             chip = TouchButton(label, checkable=True)
-            chip.clicked.connect(lambda _=False, s=statuses: self.proxy.set_statuses(s))
+            chip.clicked.connect(lambda _=False, s=statuses: self.model.set_statuses(s))
             self.chips.addButton(chip)
             self.chip_buttons.append(chip)
             chips.addWidget(chip)
@@ -101,7 +98,7 @@ class BoardScreen(QWidget):
         layout.addLayout(chips)
 
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setItemDelegate(BoardDelegate(metrics, self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -123,9 +120,9 @@ class BoardScreen(QWidget):
         self.table.clicked.connect(self._clicked)
         layout.addWidget(self.table, 1)
 
-        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_count)
-        self.proxy.layoutChanged.connect(self._update_count)
+        self.model.layoutChanged.connect(self._update_count)
 
     def _size_columns(self) -> None:
         """Columns as wide as their header or a typical value in the kiosk's bold font."""
@@ -154,7 +151,7 @@ class BoardScreen(QWidget):
         self._update_count()
 
     def _update_count(self, *args: object) -> None:
-        self.count.setText(_tr("%d shown") % self.proxy.rowCount())
+        self.count.setText(_tr("%d of %d shown") % (self.model.rowCount(), self.model.total))
 
     def _clicked(self, index: QModelIndex) -> None:
-        self.open_work_order.emit(self.proxy.row(index.row()).id)
+        self.open_work_order.emit(self.model.row(index.row()).id)

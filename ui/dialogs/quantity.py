@@ -30,7 +30,8 @@ class LogOutputOverlay(Overlay):
         row.setSpacing(metrics.gap)
         self.item_buttons: list[TouchButton] = []
         for item in wo.items:
-            left = item.qty_planned - item.qty_built
+            # Scrapped units are built again, so they count as still to build.
+            left = item.qty_planned - (item.qty_built - item.qty_scrapped)
             button = TouchButton(
                 _tr("%s — %s left") % (item.sku, fmt_qty(max(left, 0))), checkable=True
             )
