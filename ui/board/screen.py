@@ -133,7 +133,7 @@ class BoardScreen(QWidget):
             Col.NUMBER: "WO-000000",
             Col.PROGRESS: "9999 / 9999",
             Col.STATUS: "In progress",
-            Col.MATERIALS: "Short: OAK-PANEL",
+            Col.MATERIALS: "✔ All reserved",
             Col.SCHEDULED: "24 Nov 06:32",
             Col.PRIORITY: "9",
         }
