@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
 from dataclasses import dataclass
 from types import TracebackType
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.station import Station
@@ -26,8 +28,10 @@ class Kiosk:
     controller: Controller
     window: KioskWindow
     metrics: Metrics
+    gc_timer: QTimer
 
     def close(self) -> None:
+        self.gc_timer.stop()
         self.controller.poll_timer.stop()
         self.worker.stop()
         self.station.close()
@@ -63,4 +67,26 @@ def build(
     worker.submit(station.info, window.set_station)
     controller.start()
     window.show_clock_in()
-    return Kiosk(station, worker, controller, window, metrics)
+    return Kiosk(station, worker, controller, window, metrics, _collect_on_gui_thread(app))
+
+
+def _collect_on_gui_thread(app: QApplication) -> QTimer:
+    """Python's cyclic GC runs on whichever thread allocates; if that is the worker and
+    the garbage holds Qt objects, Qt destroys them off their thread and crashes. So
+    automatic collection is off and the GUI thread collects on a timer (qutebrowser's
+    remedy)."""
+    gc.disable()
+    timer = QTimer(app)
+    timer.setInterval(2_000)
+    timer.timeout.connect(_collect_due_generation)
+    timer.start()
+    return timer
+
+
+def _collect_due_generation() -> None:
+    """Collect the oldest generation whose allocation count passed its threshold."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > thresholds[generation]:
+            gc.collect(generation)
+            return

@@ -6,6 +6,7 @@ never touch the store themselves, so a slow disk can never freeze a tap.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
@@ -32,8 +33,7 @@ class Failure:
 
 
 @dataclass
-class _Job:
-    fn: Callable[[], Any]
+class _Callbacks:
     on_success: Callable[[Any], None] | None
     on_failure: Callable[[Failure], None] | None
 
@@ -42,14 +42,18 @@ class Worker(QObject):
     """Runs submitted functions one at a time on its own thread."""
 
     #: Emitted on the worker thread, delivered (queued) on the GUI thread.
-    _finished = Signal(object, object, object)
+    _finished = Signal(int, object, object)
     busy_changed = Signal(bool)
     #: Any failure not handled by its caller, e.g. for a toast.
     failed = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[int, Callable[[], Any]] | None] = queue.Queue()
+        # Callbacks stay on the GUI thread: they hold widgets, and a widget whose last
+        # reference drops on the worker thread would be destroyed there.
+        self._callbacks: dict[int, _Callbacks] = {}
+        self._tickets = itertools.count(1)
         self._pending = 0
         self._finished.connect(self._deliver)
         self._thread = threading.Thread(target=self._loop, name="kiosk-db", daemon=True)
@@ -69,7 +73,9 @@ class Worker(QObject):
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
-        self._queue.put(_Job(fn, on_success, on_failure))
+        ticket = next(self._tickets)
+        self._callbacks[ticket] = _Callbacks(on_success, on_failure)
+        self._queue.put((ticket, fn))
 
     def stop(self, timeout: float = 5.0) -> None:
         self._queue.put(None)
@@ -77,22 +83,27 @@ class Worker(QObject):
 
     def _loop(self) -> None:
         while True:
-            job = self._queue.get()
-            if job is None:
+            item = self._queue.get()
+            if item is None:
                 return
+            ticket, fn = item
+            del item
             try:
-                result = job.fn()
+                result = fn()
             except DomainError as exc:
-                self._finished.emit(job, None, Failure(exc.message, exc.code, exc))
+                self._finished.emit(ticket, None, Failure(exc.message, exc.code, exc))
             except Exception as exc:
                 log.exception("operation failed")
-                self._finished.emit(job, None, Failure(UNEXPECTED, "unexpected", exc))
+                self._finished.emit(ticket, None, Failure(UNEXPECTED, "unexpected", exc))
             else:
-                self._finished.emit(job, result, None)
+                self._finished.emit(ticket, result, None)
+                del result
+            del fn
 
-    @Slot(object, object, object)
-    def _deliver(self, job: _Job, result: Any, failure: Failure | None) -> None:
+    @Slot(int, object, object)
+    def _deliver(self, ticket: int, result: Any, failure: Failure | None) -> None:
         self._pending -= 1
+        job = self._callbacks.pop(ticket)
         try:
             if failure is None:
                 if job.on_success is not None:

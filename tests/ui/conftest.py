@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,10 @@ def kiosk(qtbot: QtBot, qapp: object, store_url: str) -> Iterator[Kiosk]:
     k.window._may_close = True
     k.close()
     station.engine.dispose()
+    # The kiosk turned automatic GC off (see ui.composition); collect here, on the
+    # GUI thread, and give other suites their usual GC back.
+    gc.collect()
+    gc.enable()
 
 
 def settle(qtbot: QtBot, kiosk: Kiosk) -> None:
