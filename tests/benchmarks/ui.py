@@ -226,8 +226,10 @@ def tap_feedback(options: Options) -> Outcome:
         outcome.add("tap Log → stored and dialog closed, median", median(applied) * 1000, "ms")
         outcome.add("tap Log → stored and dialog closed, p99", percentile(applied, 99) * 1000, "ms")
         outcome.check(
-            "tap feedback p99 ≤ 100 ms", max(percentile(opened, 99), percentile(busy, 99)) <= 0.1
+            "tap feedback (busy state painted) p99 ≤ 100 ms",
+            max(percentile(pressed, 99), percentile(busy, 99)) <= 0.1,
         )
+        outcome.check("Log output dialog painted p99 ≤ 100 ms", percentile(opened, 99) <= 0.1)
     finally:
         _close(app, kiosk)
     return outcome
