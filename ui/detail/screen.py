@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -77,6 +77,8 @@ class DetailScreen(QWidget):
         self.flows = flows
         metrics = flows.metrics
         self.wo: WorkOrderView | None = None
+        self._prepared: LogOutputOverlay | None = None
+        self._prepared_for: tuple[str, int] = ("", 0)
         self.labour: list[LabourRow] = []
         gap = metrics.gap
 
@@ -192,6 +194,7 @@ class DetailScreen(QWidget):
         self.hold_banner.setVisible(wo.hold is not None)
         self.sections.fill(wo, labour)
         self._set_enabled(enabled_buttons(wo))
+        QTimer.singleShot(0, self._prepare_log_output)
 
     def _set_enabled(self, enabled: set[Button]) -> None:
         for key, button in self.buttons.items():
@@ -233,9 +236,29 @@ class DetailScreen(QWidget):
             on_failure=self._failed,
         )
 
+    def _prepare_log_output(self) -> None:
+        """Build the Log output dialog while the operator reads the screen, so the most
+        frequent tap only has to show it."""
+        wo = self.wo
+        if self._prepared is not None and not self._prepared.closed:
+            self._prepared.deleteLater()
+        self._prepared = None
+        if wo is not None and Button.LOG_OUTPUT in enabled_buttons(wo) and self.isVisible():
+            overlay = LogOutputOverlay(self.flows.host, self.flows.metrics, wo)
+            # Styles are applied and layouts computed lazily on first show: do it now.
+            overlay.setGeometry(self.flows.host.rect())
+            overlay.ensurePolished()
+            overlay.layout().activate()
+            self._prepared, self._prepared_for = overlay, (wo.id, wo.version)
+
     def log_output(self) -> None:
         wo = self._wo()
-        overlay = LogOutputOverlay(self.flows.host, self.flows.metrics, wo)
+        overlay = self._prepared
+        self._prepared = None
+        if overlay is None or self._prepared_for != (wo.id, wo.version):
+            if overlay is not None:
+                overlay.deleteLater()
+            overlay = LogOutputOverlay(self.flows.host, self.flows.metrics, wo)
 
         def submit(qty: str, sku: str, rework: bool, supervisor: Person | None = None) -> None:
             def failed(failure: Failure) -> None:
