@@ -7,9 +7,12 @@ kiosk-server admin create-token [--name NAME] [--database URL]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import socket
 import sys
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
@@ -18,6 +21,9 @@ from kiosk.store.engine import make_engine
 from kiosk.store.migrate import upgrade
 from sync.server import logs
 from sync.server.settings import ENV_DATABASE, Settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger("sync.server")
 
@@ -79,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[ENV_DATABASE] = url
     os.environ["KIOSK_LOG_LEVEL"] = args.log_level
     log.info("serving %s on %s:%s", engine.url.render_as_string(), args.host, args.port)
-    uvicorn.run(
+    config = uvicorn.Config(
         "sync.server.__main__:app_from_env",
         factory=True,
         host=args.host,
@@ -89,6 +95,31 @@ def main(argv: list[str] | None = None) -> int:
         access_log=False,
         proxy_headers=True,
     )
+    return _serve(config)
+
+
+def _serve(config: uvicorn.Config) -> int:
+    """``uvicorn.run`` for a prepared config, with TCP_NODELAY kept for several workers.
+
+    With ``workers > 1`` uvicorn binds the listening socket itself with ``proto`` 0;
+    accepted sockets inherit it and asyncio sets ``TCP_NODELAY`` only on sockets that
+    say ``IPPROTO_TCP``, so every keep-alive answer after the first waited ~40 ms for
+    the client's delayed ACK (uvicorn issue #3149). The socket is re-wrapped as TCP.
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    if config.workers <= 1:
+        server = uvicorn.Server(config)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+        return 0 if server.started else 3  # uvicorn's STARTUP_FAILURE
+    sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+        sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        sock.set_inheritable(True)
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[sock]).run()
     return 0
 
 

@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Modules whose import registers their benchmarks, in the order they run.
-MODULES = ("tests.benchmarks.floor", "tests.benchmarks.orchestrator", "tests.benchmarks.ui")
+MODULES = (
+    "tests.benchmarks.floor",
+    "tests.benchmarks.orchestrator",
+    "tests.benchmarks.server",
+    "tests.benchmarks.ui",
+)
 
 PG_URL_ENV = "KIOSK_TEST_PG_URL"
 
