@@ -12,9 +12,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
-from kiosk import queries
+from kiosk import queries, sync_view
 from kiosk.commands import Actor, Command, CommandBus, CommandResult
+from kiosk.commands.bus import CommandHook
 from kiosk.domain.enums import RESERVING_STATUSES, WoStatus
 from kiosk.domain.errors import NotFound
 from kiosk.store.base import utcnow
@@ -134,7 +136,8 @@ class Station:
         )
 
     def execute(self, command: Command) -> CommandResult:
-        return self.bus.execute(command)
+        # The outbox hook (when syncing) queues the command in its own transaction.
+        return self.bus.execute(command, hook=self.command_hook)
 
     # ---------------------------------------------------------------- reads
     def info(self) -> StationInfo:
@@ -378,3 +381,22 @@ class Station:
         if self._version_conn is not None:
             self._version_conn.close()
             self._version_conn = None
+
+    # ---------------------------------------------------------------- sync
+    #: Runs inside every command's transaction (the sync outbox); None: no sync.
+    command_hook: CommandHook | None = None
+
+    def use_outbox(self, hook: CommandHook) -> None:
+        """Queue every command for the server in the same transaction that applies it."""
+        self.command_hook = hook
+
+    def sync_overview(self) -> sync_view.SyncOverview:
+        with self.bus.read() as session:
+            return sync_view.overview(session)
+
+    def mark_answers_seen(self, seqs: list[int]) -> None:
+        with Session(self.engine) as session, session.begin():
+            sync_view.mark_seen(session, seqs)
+
+    def store_health(self) -> sync_view.StoreHealth:
+        return sync_view.store_health(self.engine)

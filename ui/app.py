@@ -1,8 +1,14 @@
 """The ``kiosk`` command: the full-screen touch app, a headless screenshot tool, a text board.
 
-kiosk [--demo] [--windowed] [--database URL] [--workstation CODE]
+kiosk [--demo] [--windowed] [--database URL] [--workstation CODE] [--config FILE] ...
 kiosk [--demo] screenshot --screen NAME --out FILE.png [--size 1280x800]
 kiosk [--demo] board
+kiosk --print-config                   each setting and where it came from
+kiosk --diagnostics [--out FILE.zip]   a support bundle (no secrets)
+
+Settings (kiosk.settings): the file in the config dir, ``KIOSK_*`` variables,
+then these options. A bad value exits with code 2 and one line on stderr.
+Logs go to rotating files in the log dir (kiosk.logs), never to the screen.
 """
 
 from __future__ import annotations
@@ -22,10 +28,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kiosk", description="Shop-floor kiosk.")
     parser.add_argument("--demo", action="store_true", help="start on a fresh demo plant")
     parser.add_argument("--database", help="SQLAlchemy URL of the local store")
-    parser.add_argument("--workstation", help="workstation code this kiosk stands at")
     parser.add_argument("--windowed", action="store_true", help="a window, not full-screen")
     parser.add_argument("--size", default="1280x800", help="window size when windowed")
-    parser.add_argument("--idle-minutes", type=float, default=15.0, help="idle clock-out")
+    parser.add_argument("--config", type=Path, help="settings file (default: config dir)")
+    from kiosk.settings import SETTINGS
+
+    for setting in SETTINGS:  # validated by kiosk.settings, not argparse: one error format
+        parser.add_argument(setting.option, dest=setting.name, help=setting.help)
+    parser.add_argument(
+        "--print-config", action="store_true", help="show each setting and where it came from"
+    )
+    parser.add_argument(
+        "--diagnostics", action="store_true", help="write a support bundle (zip, no secrets)"
+    )
+    parser.add_argument("--out", dest="diagnostics_out", type=Path, help="file for --diagnostics")
     sub = parser.add_subparsers(dest="command")
     shot = sub.add_parser("screenshot", help="render one screen with demo data to a PNG")
     from ui.screenshot import SCREENS
@@ -33,6 +49,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     shot.add_argument("--screen", required=True, choices=sorted(SCREENS))
     shot.add_argument("--out", required=True, type=Path)
     sub.add_parser("board", help="print the board in the terminal")
+    enroll = sub.add_parser("enroll", help="enrol this kiosk with a plant server")
+    enroll.add_argument("--server", required=True, help="the plant server's URL")
+    enroll.add_argument("--code", required=True, help="one-time enrolment code from the office")
+    enroll.add_argument("--name", help="this kiosk's name on the server (default: host name)")
+    enroll.add_argument("--ca-bundle", help="CA bundle to trust for the server's TLS certificate")
     args = parser.parse_args(argv)
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
@@ -42,31 +63,90 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def load_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from kiosk.settings import SETTINGS, load
+
+    return load({s.name: getattr(args, s.name, None) for s in SETTINGS}, file=args.config)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from kiosk.settings import SettingsError
+
+    try:
+        args.settings = load_settings(args)
+    except SettingsError as e:
+        print(f"kiosk: error: {e}", file=sys.stderr)
+        return 2
+    if args.print_config:
+        from kiosk.settings import describe
+
+        print("\n".join(describe(args.settings)))
+        return 0
+    if args.diagnostics:
+        return write_diagnostics(args)
+    if args.command == "screenshot" and not args.database:
+        # A private demo plant: never touch the operator's store to take a picture.
+        os.environ["KIOSK_HOME"] = tempfile.mkdtemp(prefix="kiosk-shot-")
+        args.demo = True
+    from kiosk.config import paths
+    from kiosk.logs import setup_logging
+
+    setup_logging(paths().log_dir)
+    logging.getLogger(__name__).info(
+        "kiosk %s starting: %s", _version(), " ".join(sys.argv[1:] if argv is None else argv)
+    )
     if args.command == "board":
         from kiosk.app import board_lines
 
         print("\n".join(board_lines(_engine(args))))
         return 0
+    if args.command == "enroll":
+        from sync.enrolment import EnrolmentFailed, enrol, save
+
+        try:
+            creds = enrol(args.server, args.code, name=args.name, ca_bundle=args.ca_bundle)
+        except EnrolmentFailed as err:
+            print(f"kiosk enroll: {err}", file=sys.stderr)
+            return 1
+        print(f"Enrolled as device {creds.device_id}; token kept in {save(creds)}")
+        return 0
     if args.command == "screenshot":
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from ui.screenshot import screenshot
-
-        if not args.database:
-            # A private demo plant: never touch the operator's store to take a picture.
-            os.environ["KIOSK_HOME"] = tempfile.mkdtemp(prefix="kiosk-shot-")
-            args.demo = True
         from kiosk.station import Station
+        from ui.screenshot import screenshot
 
         station = Station(_engine(args), DEMO_WORKSTATION, "screenshot")
         screenshot(station, args.screen, args.out, (args.width, args.height))
         print(args.out)
         return 0
     return run_gui(args)
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("shopfloor-kiosk")
+    except metadata.PackageNotFoundError:
+        return "(unknown version)"
+
+
+def write_diagnostics(args: argparse.Namespace) -> int:
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
+    from kiosk.diagnostics import default_out, write_bundle
+
+    out = write_bundle(
+        args.diagnostics_out or default_out(),
+        args.settings,
+        args.database,
+        extra_versions={"qt": qVersion(), "pyside6": pyside_version, "kiosk": _version()},
+    )
+    print(out)
+    return 0
 
 
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -84,13 +164,21 @@ def run_gui(args: argparse.Namespace) -> int:
     from kiosk.app import device_id
     from kiosk.station import Station
     from ui.composition import build
+    from ui.theme import Metrics
 
+    settings = args.settings
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    workstation = args.workstation or os.environ.get("KIOSK_WORKSTATION")
+    _install_translation(app, settings.language)
+    workstation = settings.workstation
     if workstation is None and args.demo:
         workstation = DEMO_WORKSTATION
     station = Station(_engine(args), workstation, device_id())
-    kiosk = build(app, station, idle_minutes=args.idle_minutes)  # type: ignore[arg-type]
+    metrics = Metrics.for_screen(app.primaryScreen(), settings.screen_scale)
+    kiosk = build(app, station, idle_minutes=settings.idle_minutes, metrics=metrics)
+    from kiosk.config import paths
+    from ui import sync_link
+
+    sync = sync_link.start(station, kiosk.controller, demo=args.demo, data_dir=paths().data_dir)
     if args.windowed:
         kiosk.window.resize(args.width, args.height)
         kiosk.window.show()
@@ -99,8 +187,25 @@ def run_gui(args: argparse.Namespace) -> int:
         kiosk.window.showFullScreen()
     kiosk.window.quit_requested.connect(app.quit)
     code = app.exec()
+    sync.stop()
     kiosk.close()
     return code
+
+
+def _install_translation(app, language: str) -> None:  # type: ignore[no-untyped-def]
+    """resources/translations/kiosk_<language>.qm when there is one; else the English text."""
+    from PySide6.QtCore import QTranslator
+
+    from ui.resources import resources_dir
+
+    for name in (language, language.split("_")[0]):
+        qm = resources_dir() / "translations" / f"kiosk_{name}.qm"
+        translator = QTranslator(app)
+        if qm.is_file() and translator.load(str(qm)):
+            app.installTranslator(translator)
+            return
+    if language.split("_")[0] != "en":
+        logging.getLogger(__name__).warning("no translation for %r; showing English", language)
 
 
 if __name__ == "__main__":

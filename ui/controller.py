@@ -30,6 +30,12 @@ class SyncStatus:
     online: bool | None = None
     last_sync: datetime | None = None
     waiting: int = 0
+    #: When the server last answered at all (sync may still have failed).
+    last_reached: datetime | None = None
+    #: Flagged or refused actions nobody has looked at yet.
+    unseen: int = 0
+    error: str = ""
+    enrolled: bool = True
 
 
 def local_midnight_utc() -> datetime:
@@ -44,6 +50,8 @@ class Controller(QObject):
     notifications_changed = Signal(list)
     shift_changed = Signal(object)
     sync_status_changed = Signal(object)
+    #: The kiosk was enrolled with a server (sync.enrolment.Credentials): start syncing.
+    enrolled = Signal(object)
     #: The store changed (our command or someone else's): open screens reload.
     store_changed = Signal()
     #: A refusal or error nobody else showed: (text).

@@ -15,6 +15,7 @@ from ui.controller import Controller
 from ui.detail.screen import DetailScreen
 from ui.dialogs.message import MessageOverlay
 from ui.flows import Flows
+from ui.health import HealthScreen
 from ui.notifications import NotificationsScreen
 from ui.scanner import WORK_ORDER, ScanListener
 from ui.theme import Metrics
@@ -54,7 +55,8 @@ class KioskWindow(QWidget):
         self.board = BoardScreen(metrics, workstation)
         self.detail = DetailScreen(self.flows)
         self.notifications = NotificationsScreen(self.flows)
-        for screen in (self.clock_in, self.board, self.detail, self.notifications):
+        self.health = HealthScreen(self.flows)
+        for screen in (self.clock_in, self.board, self.detail, self.notifications, self.health):
             self.stack.addWidget(screen)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -70,6 +72,8 @@ class KioskWindow(QWidget):
         self.detail.back.connect(self.show_board)
         self.notifications.back.connect(self.show_board)
         self.notifications.open_work_order.connect(self.open_work_order)
+        self.health.back.connect(self.show_board)
+        self.topbar.sync.clicked.connect(self.ask_health)
         self.clock_in.clocked_in.connect(lambda _: self.show_board())
         self.clock_in.to_board.connect(self.show_board)
         self.topbar.person.clicked.connect(self.show_clock_in)
@@ -97,6 +101,15 @@ class KioskWindow(QWidget):
 
     def show_notifications(self) -> None:
         self.stack.setCurrentWidget(self.notifications)
+
+    def show_health(self) -> None:
+        self.stack.setCurrentWidget(self.health)
+        self.health.reload()
+
+    def ask_health(self) -> None:
+        self.flows.with_supervisor(
+            _tr("Station health is for supervisors."), lambda _person: self.show_health()
+        )
 
     def open_work_order(self, work_order_id: str) -> None:
         self.stack.setCurrentWidget(self.detail)

@@ -71,6 +71,12 @@ def _supervisor(app: QApplication, kiosk: Kiosk) -> None:
         current.pad.keypad.set_value("99")  # type: ignore[attr-defined]
 
 
+def _enrol(app: QApplication, kiosk: Kiosk) -> None:
+    kiosk.window.show_health()
+    settle(app, kiosk)
+    kiosk.window.health.enrol_button.click()
+
+
 SCREENS: dict[str, Callable[[QApplication, Kiosk], None]] = {
     "clock-in": lambda app, k: k.window.show_clock_in(),
     "board": lambda app, k: k.window.show_board(),
@@ -87,6 +93,8 @@ SCREENS: dict[str, Callable[[QApplication, Kiosk], None]] = {
     "hold": _dialog("WO-000002", "hold"),
     "supervisor": _supervisor,
     "notifications": lambda app, k: k.window.show_notifications(),
+    "health": lambda app, k: k.window.show_health(),
+    "enrol": _enrol,
 }
 
 

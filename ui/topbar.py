@@ -18,11 +18,16 @@ def _tr(text: str) -> str:
 
 
 def sync_text(status: SyncStatus) -> str:
+    if not status.enrolled:
+        return _tr("NOT ENROLLED · %d waiting") % status.waiting
     if status.online is None:
         return _tr("Local store")
     state = _tr("Online") if status.online else _tr("OFFLINE")
     last = status.last_sync.astimezone().strftime("%H:%M") if status.last_sync else "—"
-    return _tr("%s · synced %s · %d waiting") % (state, last, status.waiting)
+    text = _tr("%s · synced %s · %d waiting") % (state, last, status.waiting)
+    if status.unseen:
+        text += " · " + _tr("%d to check") % status.unseen
+    return text
 
 
 class TopBar(QWidget):
@@ -41,7 +46,8 @@ class TopBar(QWidget):
         self.clock = QLabel()
         layout.addWidget(self.clock)
         layout.addStretch(1)
-        self.sync = QLabel(sync_text(SyncStatus()))
+        # Tapping the sync state opens the station-health screen (supervisor).
+        self.sync = TouchButton(sync_text(SyncStatus()))
         self.sync.setAccessibleName(_tr("Sync status"))
         layout.addWidget(self.sync)
         self.person = TouchButton(_tr("Clock in"))

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -28,6 +28,19 @@ log = logging.getLogger(__name__)
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}
 
 
+class CommandHook(Protocol):
+    """Extra work inside a command's own transaction (the kiosk's outbox, the server's
+    applied-command table): whatever it writes commits or rolls back with the command."""
+
+    def before(self, session: Session, command: Command, *, refusing: bool) -> None:
+        """Start of the transaction (``refusing``: the one that stores a refusal)."""
+
+    def after(
+        self, session: Session, command: Command, outcome: CommandResult | DomainError
+    ) -> None:
+        """End of the transaction, before COMMIT."""
+
+
 class CommandBus:
     """Runs commands. The only way state changes, for the kiosk, the server and sync replay."""
 
@@ -37,14 +50,20 @@ class CommandBus:
         *,
         clock: Callable[[], datetime] = utcnow,
         max_attempts: int = 8,
+        hook: CommandHook | None = None,
     ) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
         self._max_attempts = max_attempts
+        self.hook = hook
 
-    def execute(self, command: Command) -> CommandResult:
-        """Apply ``command`` or raise its DomainError; either way an audit row is stored."""
+    def execute(self, command: Command, *, hook: CommandHook | None = None) -> CommandResult:
+        """Apply ``command`` or raise its DomainError; either way an audit row is stored.
+
+        ``hook`` (default: the bus's own) runs inside the same transaction.
+        """
+        hook = hook or self.hook
         handler = HANDLERS.get(type(command))
         if handler is None:
             raise TypeError(f"no handler for {type(command).__name__}")
@@ -52,14 +71,19 @@ class CommandBus:
             ctx: Context | None = None
             try:
                 with self._sessions() as session, session.begin():
+                    if hook is not None:
+                        hook.before(session, command, refusing=False)
                     ctx = Context(session, command, self._clock())
                     data = handler(ctx, command) or {}
-                    status = "flagged" if ctx.flags else "applied"
+                    status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
                     detail = " ".join(ctx.flags)
                     session.add(_audit(ctx, command, status, None, detail))
-                return CommandResult(command.command_id, status, detail, data)
+                    result = CommandResult(command.command_id, status, detail, data)
+                    if hook is not None:
+                        hook.after(session, command, result)
+                return result
             except DomainError as err:
-                self._record_refusal(command, err, ctx)
+                self._record_refusal(command, err, ctx, hook)
                 raise
             except (DBAPIError, StaleDataError) as err:
                 if attempt < self._max_attempts and _is_retryable(err):
@@ -72,19 +96,43 @@ class CommandBus:
                         "same time). Nothing was changed; try again.",
                     )
                     log.warning("integrity error on %s: %s", type(command).__name__, err)
-                    self._record_refusal(command, conflict, ctx)
+                    self._record_refusal(command, conflict, ctx, hook)
                     raise conflict from err
                 raise
         raise AssertionError("unreachable")
 
-    def _record_refusal(self, command: Command, err: DomainError, ctx: Context | None) -> None:
+    def _record_refusal(
+        self, command: Command, err: DomainError, ctx: Context | None, hook: CommandHook | None
+    ) -> None:
         with self._sessions() as session, session.begin():
+            if hook is not None:
+                hook.before(session, command, refusing=True)
             refused = Context(session, command, self._clock())
             if ctx is not None:
                 refused.work_order_id = ctx.work_order_id
                 refused.status_before = ctx.status_before
             session.add(_audit(refused, command, "refused", err.code, err.message))
             err.on_refused(refused)
+            if hook is not None:
+                hook.after(session, command, err)
+
+    def replay_in(self, session: Session, command: Command) -> CommandResult:
+        """Run ``command`` inside the caller's transaction, in a savepoint.
+
+        For a kiosk's rebase: its pending commands are replayed on top of the
+        server's state in the same transaction that put that state back. A
+        DomainError rolls back only this command's savepoint and is raised.
+        """
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise TypeError(f"no handler for {type(command).__name__}")
+        with session.begin_nested():
+            ctx = Context(session, command, self._clock())
+            data = handler(ctx, command) or {}
+            status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
+            detail = " ".join(ctx.flags)
+            session.add(_audit(ctx, command, status, None, detail))
+        return CommandResult(command.command_id, status, detail, data)
 
     def read(self) -> Session:
         """A session for queries; on SQLite it begins DEFERRED so readers never block writers."""

@@ -13,6 +13,7 @@ from kiosk.store.server_records import (
     WebhookDelivery,
 )
 from kiosk.store.stock import StockLevel, StockMovement
+from kiosk.store.sync_records import AppliedCommand, ChangeLog, OutboxEntry, ShadowRow, SyncState
 from kiosk.store.work_orders import (
     BuildRun,
     Hold,
@@ -27,12 +28,14 @@ from kiosk.store.work_orders import (
 
 __all__ = [
     "ApiToken",
+    "AppliedCommand",
     "AuditEntry",
     "Base",
     "Bom",
     "BomLine",
     "BomStep",
     "BuildRun",
+    "ChangeLog",
     "ClockSession",
     "Counter",
     "Device",
@@ -41,15 +44,18 @@ __all__ = [
     "LabourSegment",
     "Notification",
     "Operator",
+    "OutboxEntry",
     "PinFailure",
     "Product",
     "QcDisposition",
     "SalesOrder",
     "SalesOrderLine",
+    "ShadowRow",
     "ShopifyOrder",
     "Site",
     "StockLevel",
     "StockMovement",
+    "SyncState",
     "WebhookDelivery",
     "WoItem",
     "WoLink",
@@ -59,3 +65,6 @@ __all__ = [
     "WorkOrder",
     "Workstation",
 ]
+
+# Registers the row-change capture (change feed and shadow rows) on every model.
+import kiosk.store.capture  # noqa: F401

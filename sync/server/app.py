@@ -18,6 +18,7 @@ from sync.server.routers import (
     master_data,
     notifications,
     sales_orders,
+    sync,
     webhooks,
     work_orders,
 )
@@ -61,6 +62,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         devices,
         notifications,
         audit,
+        sync,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

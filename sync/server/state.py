@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.commands import Command, CommandBus, CommandResult
+from kiosk.store.capture import enable_change_feed
 from sync.server.settings import Settings
 
 
@@ -24,6 +25,8 @@ class ServerState:
 
     @classmethod
     def build(cls, engine: Engine, settings: Settings) -> ServerState:
+        # Every replicated change made through this engine lands in the change feed.
+        enable_change_feed(engine)
         sessions = sessionmaker(engine, expire_on_commit=False)
         return cls(engine, settings, CommandBus(engine), sessions)
 

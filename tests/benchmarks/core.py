@@ -21,6 +21,7 @@ MODULES = (
     "tests.benchmarks.floor",
     "tests.benchmarks.orchestrator",
     "tests.benchmarks.server",
+    "tests.benchmarks.sync",
     "tests.benchmarks.ui",
 )
 

@@ -24,6 +24,8 @@ DEVICE_OK = {
     ("GET", f"{API}/work-orders/{{work_order_id}}"),
     ("GET", f"{API}/notifications"),
     ("POST", f"{API}/notifications/{{notification_id}}/ack"),
+    ("POST", f"{API}/sync/push"),
+    ("GET", f"{API}/sync/pull"),
 }
 
 

@@ -1,0 +1,178 @@
+"""Row-change capture for sync, in the writing transaction itself.
+
+Two uses of the same ORM flush events:
+
+* the server's **change feed**: every replicated row a transaction writes is named
+  in ``change_log`` under a ``txn`` number taken from a counter row bumped just
+  before COMMIT. The row lock makes a later writer wait for the earlier one's
+  commit, so ``txn`` follows commit order and a pull cursor can never skip a
+  transaction that committed late (a sequence or autoincrement would);
+* the kiosk's **shadow**: before a local command first changes a row, the row's
+  current (server) version is kept in ``shadow_row`` so a rebase can put the
+  server's state back and replay the still-pending commands on top.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, cast
+
+from sqlalchemy import Engine, Table, event, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapper, Session, object_session
+
+from kiosk.store.base import Base
+from kiosk.store.records import Counter
+from kiosk.store.replication import (
+    SCOPES,
+    SYNC_TABLES,
+    key_clause,
+    key_of,
+    rank,
+    resolve_sites,
+    to_json,
+)
+from kiosk.store.sync_records import ChangeLog, ShadowRow
+
+FEED_COUNTER = "change_feed"
+#: ``session.info`` key: set by the kiosk's outbox hook while a local command runs.
+SHADOW = "kiosk_shadow"
+_CHANGES = "kiosk_changes"
+
+_SHADOW_TABLE = cast(Table, ShadowRow.__table__)
+_CHANGE_LOG = cast(Table, ChangeLog.__table__)
+_COUNTER = cast(Table, Counter.__table__)
+
+_feed_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def enable_change_feed(engine: Engine) -> None:
+    """Write ``change_log`` rows for every replicated change made through ``engine``."""
+    _feed_engines.add(engine)
+
+
+def _feed_on(connection: Connection) -> bool:
+    return connection.engine in _feed_engines
+
+
+# -- mapper events: one listener per row written in a flush -------------------------
+
+
+def _pk_values(mapper: Mapper[Any], target: Any) -> dict[str, Any]:
+    values = mapper.primary_key_from_instance(target)
+    return {col.name: value for col, value in zip(mapper.primary_key, values, strict=True)}
+
+
+def _on_change(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    tbl: Table = mapper.local_table  # type: ignore[assignment]
+    scope = SCOPES.get(tbl.name)
+    if scope is None or not _feed_on(connection):
+        return
+    session = object_session(target)
+    if session is None:
+        return
+    key = key_of(tbl, _pk_values(mapper, target))
+    hint = None
+    if scope.kind in ("column", "via"):
+        hint = getattr(target, scope.column, None)
+    changes: dict[tuple[str, str], str | None] = session.info.setdefault(_CHANGES, {})
+    changes[(tbl.name, key)] = hint if hint is not None else changes.get((tbl.name, key))
+
+
+def _shadow(connection: Connection, tbl: Table, key: str, *, existed: bool) -> None:
+    """Keep the server's version of a row the first time a pending command touches it."""
+    shadow = _SHADOW_TABLE
+    seen = connection.execute(
+        select(shadow.c.key).where(shadow.c.entity == tbl.name, shadow.c.key == key)
+    ).first()
+    if seen is not None:
+        return
+    data = None
+    if existed:
+        row = connection.execute(select(tbl).where(key_clause(tbl, key))).mappings().first()
+        data = to_json(tbl, dict(row)) if row is not None else None
+    connection.execute(insert(_SHADOW_TABLE).values(entity=tbl.name, key=key, data=data))
+
+
+def _shadowing(mapper: Mapper[Any], target: Any) -> Table | None:
+    session = object_session(target)
+    tbl: Table = mapper.local_table  # type: ignore[assignment]
+    if session is None or not session.info.get(SHADOW) or tbl.name in SYNC_TABLES:
+        return None
+    return tbl
+
+
+def _before_write(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    tbl = _shadowing(mapper, target)
+    if tbl is not None:
+        _shadow(connection, tbl, key_of(tbl, _pk_values(mapper, target)), existed=True)
+
+
+def _after_insert(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    # After the INSERT, so ids filled by column defaults are known; the row was new.
+    tbl = _shadowing(mapper, target)
+    if tbl is not None:
+        _shadow(connection, tbl, key_of(tbl, _pk_values(mapper, target)), existed=False)
+
+
+for _name in ("after_insert", "after_update", "after_delete"):
+    event.listen(Base, _name, _on_change, propagate=True)
+for _name in ("before_update", "before_delete"):
+    event.listen(Base, _name, _before_write, propagate=True)
+event.listen(Base, "after_insert", _after_insert, propagate=True)
+
+
+# -- session events: write the feed rows once, just before COMMIT --------------------
+
+
+@event.listens_for(Session, "before_commit")
+def _write_feed(session: Session) -> None:
+    # Flush first: the transaction's last changes are only written now.
+    session.flush()
+    changes: dict[tuple[str, str], str | None] = session.info.pop(_CHANGES, {})
+    if not changes:
+        return
+    conn = session.connection()
+    if not _feed_on(conn):
+        return
+    txn = bump_feed_counter(conn)
+    sites = resolve_sites(conn, changes)
+    conn.execute(
+        insert(_CHANGE_LOG),
+        [
+            {"txn": txn, "site_id": sites[entity + "|" + key], "entity": entity, "key": key}
+            for entity, key in sorted(changes, key=_order)
+        ],
+    )
+
+
+def _order(item: tuple[str, str]) -> tuple[int, str]:
+    return rank().get(item[0], 0), item[1]
+
+
+def bump_feed_counter(conn: Connection) -> int:
+    """The next ``txn`` number; the counter row stays locked until this transaction ends."""
+    bumped = conn.execute(
+        update(Counter)
+        .where(Counter.name == FEED_COUNTER)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar()
+    if bumped is not None:
+        return int(bumped)
+    ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(ins(_COUNTER).values(name=FEED_COUNTER, value=0).on_conflict_do_nothing())
+    return bump_feed_counter(conn)
+
+
+def feed_position(conn: Connection) -> int:
+    """The newest committed ``txn``: every change at or below it is visible now."""
+    value = conn.execute(select(Counter.value).where(Counter.name == FEED_COUNTER)).scalar()
+    return int(value or 0)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_CHANGES, None)

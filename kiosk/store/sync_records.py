@@ -1,0 +1,101 @@
+"""Sync bookkeeping: the server's change feed and applied commands, the kiosk's outbox,
+the pre-images of rows its pending commands touched, and its sync state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kiosk.store.base import Base
+from kiosk.store.types import UtcDateTime
+
+
+class ChangeLog(Base):
+    """Server: one row per replicated row a transaction changed.
+
+    ``txn`` comes from a counter row bumped just before commit, so it is handed out
+    in commit order (the row lock serializes writers); the pull cursor is
+    ``(txn, id)`` and can never skip a transaction that committed late.
+    """
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_txn_id", "txn", "id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    txn: Mapped[int] = mapped_column(BigInteger)
+    #: None: a row every site sees (products, BOMs, operators).
+    site_id: Mapped[str | None] = mapped_column(String(36))
+    entity: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(80))
+
+
+class AppliedCommand(Base):
+    """Server: the first result of every pushed command, kept forever (idempotent push)."""
+
+    __tablename__ = "applied_command"
+    __table_args__ = (Index("ix_applied_command_device_seq", "device_id", "seq", unique=True),)
+
+    command_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10))  # applied | flagged | refused
+    code: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutboxEntry(Base):
+    """Kiosk: a local command waiting for (or answered by) the server, in ``seq`` order."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    command_id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[dict[str, object]] = mapped_column(JSON)
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    #: pending until the server answers; then applied | flagged | refused.
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    code: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    #: The plain-language message for the operator (refused or flagged commands).
+    message: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ShadowRow(Base):
+    """Kiosk: the server's version of a row a local, unacknowledged command changed.
+
+    ``data`` None means the server has no such row. A rebase puts these back and
+    replays the pending commands on top (the optimistic view).
+    """
+
+    __tablename__ = "shadow_row"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    data: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class SyncState(Base):
+    """Kiosk: one row of sync progress (cursor, acknowledged seq, last contact, clock offset)."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str | None] = mapped_column(String(36))
+    cursor: Mapped[str | None] = mapped_column(String(200))
+    acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    #: server time minus device time at the last answer, in seconds.
+    clock_offset: Mapped[float] = mapped_column(default=0.0)

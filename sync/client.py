@@ -1,0 +1,225 @@
+"""The kiosk's sync client: push the outbox in seq order, then pull the site's changes.
+
+``requests.Session`` with connect/read timeouts and TLS verification on. One
+:meth:`SyncClient.sync_once` is one round: it raises :class:`Offline` when the
+server cannot be reached (the scheduler backs off) and :class:`NotEnrolled` on
+401 (the scheduler stops and the kiosk asks for enrolment).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import requests
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.store.base import utcnow
+from kiosk.store.models import OutboxEntry, SyncState
+from sync import protocol
+from sync.messages import plain_message
+from sync.outbox import PENDING, state_of, to_wire
+from sync.replica import Replica
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+#: (connect, read) seconds: a dead network fails fast, a slow big page still arrives.
+TIMEOUT = (3.05, 30.0)
+
+
+class Offline(Exception):
+    """The server could not be reached or did not answer usefully; try again later."""
+
+
+class NotEnrolled(Exception):
+    """The server does not accept this kiosk's token (401): enrol again."""
+
+
+class Diverged(Exception):
+    """The server has different commands under our sequence numbers (a restored store)."""
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: int
+    pulled: int
+    waiting: int
+    refused: int
+    server_time: datetime | None
+    at: datetime
+
+
+class SyncClient:
+    def __init__(
+        self,
+        engine: Engine,
+        base_url: str,
+        token: str,
+        device_id: str,
+        *,
+        verify: bool | str = True,
+        timeout: tuple[float, float] = TIMEOUT,
+        batch: int = protocol.MAX_PUSH_BATCH,
+        page: int = protocol.PULL_PAGE,
+        http: requests.Session | None = None,
+    ) -> None:
+        self.engine = engine
+        self.base_url = base_url.rstrip("/")
+        self.device_id = device_id
+        self.timeout = timeout
+        self.batch = batch
+        self.page = page
+        self.http = http or requests.Session()
+        self.http.verify = verify
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.http.headers["User-Agent"] = "shopfloor-kiosk-sync/1"
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.replica = Replica(engine, device_id)
+        self._offset = 0.0
+
+    def close(self) -> None:
+        self.http.close()
+
+    # ------------------------------------------------------------------ HTTP
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            answer = self.http.request(
+                method, self.base_url + API + path, timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as err:
+            raise Offline(f"{type(err).__name__}: {err}") from err
+        if answer.status_code == 401:
+            raise NotEnrolled(answer.text)
+        if answer.status_code >= 500:
+            raise Offline(f"server answered {answer.status_code}")
+        return answer
+
+    def _note_time(self, server_time: datetime) -> None:
+        self._offset = (server_time - utcnow()).total_seconds()
+
+    # ------------------------------------------------------------------ push
+    def push(self) -> int:
+        """Send every pending command in seq order; returns how many were answered."""
+        answered = 0
+        start_at: int | None = None
+        batch = self.batch
+        while True:
+            with self._sessions() as session:
+                query = select(OutboxEntry).order_by(OutboxEntry.seq).limit(batch)
+                if start_at is None:
+                    query = query.where(OutboxEntry.status == PENDING)
+                else:
+                    query = query.where(OutboxEntry.seq >= start_at)
+                entries = session.scalars(query).all()
+            if not entries:
+                return answered
+            body = protocol.to_json(
+                protocol.PushRequest(self.device_id, [to_wire(e) for e in entries])
+            )
+            answer = self._call("POST", "/sync/push", json=body)
+            if answer.status_code == 413 and batch > 1:
+                batch = max(1, batch // 2)
+                continue
+            if answer.status_code == 409:
+                problem = answer.json()
+                if problem.get("code") == "expected_seq":
+                    start_at = int(problem["expected"])
+                    continue
+                if problem.get("code") == "client_diverged":
+                    raise Diverged(problem.get("detail", ""))
+            if answer.status_code != 200:
+                raise Offline(f"push answered {answer.status_code}: {answer.text[:200]}")
+            response = protocol.push_response(answer.json())
+            self._note_time(response.server_time)
+            self._record(response)
+            answered += len(response.results)
+            start_at = None
+            if len(entries) < batch:
+                return answered
+
+    def _record(self, response: protocol.PushResponse) -> None:
+        by_id = {r.id: r for r in response.results}
+        with self._sessions() as session, session.begin():
+            entries = session.scalars(
+                select(OutboxEntry).where(OutboxEntry.command_id.in_(list(by_id)))
+            ).all()
+            now = utcnow()
+            for entry in entries:
+                result = by_id[entry.command_id]
+                if entry.status != PENDING:
+                    continue
+                entry.status = result.status
+                entry.code = result.code
+                entry.detail = result.detail or ""
+                entry.message = plain_message(entry.type, dict(entry.payload or {}), result)
+                entry.answered_at = now
+            state = state_of(session)
+            state.acked_seq = max(state.acked_seq, response.last_seq)
+            state.clock_offset = self._offset
+
+    # ------------------------------------------------------------------ pull
+    def pull(self) -> int:
+        """Pull pages until caught up; each page and its cursor commit together."""
+        applied = 0
+        while True:
+            with self._sessions() as session:
+                state = session.get(SyncState, 1)
+                cursor = state.cursor if state is not None else None
+            params: dict[str, Any] = {"limit": self.page}
+            if cursor:
+                params["cursor"] = cursor
+            answer = self._call("GET", "/sync/pull", params=params)
+            if answer.status_code == 422 and cursor:
+                # A cursor the server no longer understands: start over with a snapshot.
+                self._set_cursor(None)
+                continue
+            if answer.status_code != 200:
+                raise Offline(f"pull answered {answer.status_code}: {answer.text[:200]}")
+            page = protocol.pull_response(answer.json())
+            self._note_time(page.server_time)
+            applied += self.replica.apply(page, server_offset=self._offset)
+            if not page.more:
+                return applied
+
+    def _set_cursor(self, cursor: str | None) -> None:
+        with self._sessions() as session, session.begin():
+            state_of(session).cursor = cursor
+
+    # ------------------------------------------------------------------ round
+    def sync_once(self) -> SyncReport:
+        try:
+            pushed = self.push()
+            pulled = self.pull()
+        except Offline as err:
+            self._remember(error=str(err))
+            raise
+        self._remember(error="")
+        waiting, refused = counts(self._sessions)
+        return SyncReport(pushed, pulled, waiting, refused, None, utcnow())
+
+    def _remember(self, *, error: str) -> None:
+        with self._sessions() as session, session.begin():
+            state = state_of(session)
+            now = utcnow()
+            state.last_attempt_at = now
+            state.last_error = error
+            if not error:
+                state.last_sync_at = now
+
+
+def counts(sessions: sessionmaker[Session]) -> tuple[int, int]:
+    """(commands waiting for the server, refused commands nobody has seen yet)."""
+    with sessions() as session:
+        waiting = session.scalar(
+            select(func.count()).select_from(OutboxEntry).where(OutboxEntry.status == PENDING)
+        )
+        refused = session.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.status.in_(("refused", "flagged")), OutboxEntry.seen_at.is_(None))
+        )
+    return int(waiting or 0), int(refused or 0)

@@ -1,0 +1,118 @@
+"""The kiosk's transactional outbox: a local command and its queue entry commit together.
+
+:class:`OutboxHook` is the CommandBus hook of the kiosk's Station: inside the
+command's own SQLite transaction it keeps the server's version of every row the
+command touches (shadow rows, for the rebase) and appends the command with the
+next per-device ``seq``. ``synchronous=FULL`` makes that commit durable before
+the UI says "done".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from kiosk.commands import COMMAND_TYPES, Actor, Command, CommandResult
+from kiosk.commands.bus import payload_of
+from kiosk.domain.errors import DomainError
+from kiosk.store.capture import SHADOW
+from kiosk.store.models import OutboxEntry, SyncState
+from sync.protocol import FLOOR_TYPES, PushCommand, WireActor
+
+PENDING = "pending"
+
+
+def queued(command: Command) -> bool:
+    """Commands the server replays; the rest (PIN checks, acks) stay local."""
+    return command.type_name in FLOOR_TYPES
+
+
+class OutboxHook:
+    def __init__(self, on_queued: Callable[[], None] | None = None) -> None:
+        #: Called after the command and its queue entry committed (the scheduler's kick).
+        self.on_queued = on_queued
+
+    def before(self, session: Session, command: Command, *, refusing: bool) -> None:
+        if not refusing and queued(command):
+            session.info[SHADOW] = True
+
+    def after(
+        self, session: Session, command: Command, outcome: CommandResult | DomainError
+    ) -> None:
+        if not session.info.get(SHADOW):
+            return
+        session.add(
+            OutboxEntry(
+                seq=next_seq(session),
+                command_id=command.command_id,
+                type=command.type_name,
+                at=command.at,
+                actor={
+                    "operator_badge": command.actor.badge,
+                    "supervisor_badge": command.actor.supervisor_badge,
+                    "workstation": command.actor.workstation,
+                },
+                payload=payload_of(command),
+                status=PENDING,
+                detail="",
+                message="",
+            )
+        )
+        # Shadow the handler's last changes now, while the flag is still set.
+        session.flush()
+        session.info.pop(SHADOW, None)
+        if self.on_queued is not None:
+            callback = self.on_queued
+            event.listen(session, "after_commit", lambda _s: callback(), once=True)
+
+
+def next_seq(session: Session) -> int:
+    last = session.scalar(select(func.max(OutboxEntry.seq))) or 0
+    state = session.get(SyncState, 1)
+    return max(int(last), state.acked_seq if state else 0) + 1
+
+
+def state_of(session: Session) -> SyncState:
+    state = session.get(SyncState, 1)
+    if state is None:
+        state = SyncState(id=1, acked_seq=0, last_error="", clock_offset=0.0)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def to_wire(entry: OutboxEntry) -> PushCommand:
+    actor: dict[str, Any] = dict(entry.actor or {})
+    return PushCommand(
+        id=entry.command_id,
+        seq=entry.seq,
+        type=entry.type,
+        at=entry.at,
+        actor=WireActor(
+            operator_badge=actor.get("operator_badge"),
+            supervisor_badge=actor.get("supervisor_badge"),
+            workstation=actor.get("workstation"),
+        ),
+        payload=dict(entry.payload or {}),
+    )
+
+
+def to_command(entry: OutboxEntry, device_id: str | None) -> Command:
+    """The queued command rebuilt for a local replay (as the server will replay it)."""
+    actor: dict[str, Any] = dict(entry.actor or {})
+    cls = COMMAND_TYPES[entry.type]
+    return cls(
+        command_id=entry.command_id,
+        actor=Actor(
+            badge=actor.get("operator_badge"),
+            supervisor_badge=actor.get("supervisor_badge"),
+            workstation=actor.get("workstation"),
+            device_id=device_id,
+        ),
+        at=entry.at,
+        replayed=True,
+        **dict(entry.payload or {}),
+    )

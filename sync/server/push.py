@@ -1,0 +1,222 @@
+"""Applying a kiosk's pushed commands: in seq order, exactly once, with stored results.
+
+Each command runs through the core's CommandBus with ``replayed=True`` (physical
+facts are then recorded even where the office changed the work order) and a hook
+that, inside the command's own transaction, locks the device's ``last_seq`` row,
+checks the sequence, stores the result and bumps ``last_seq``. A refusal is
+stored the same way in the bus's refusal transaction, so one bad command never
+blocks the queue and a retried push returns the first answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from kiosk.commands import COMMAND_TYPES, Actor, Command, CommandResult
+from kiosk.domain.enums import NotificationKind
+from kiosk.domain.errors import DomainError, ValidationError
+from kiosk.store.base import new_id, utcnow
+from kiosk.store.models import AppliedCommand, AuditEntry, Device, Notification, WorkOrder
+from sync.protocol import FLOOR_TYPES, PushCommand, PushResult, WorkOrderNote
+from sync.server.auth import Principal
+from sync.server.problems import ApiProblem
+from sync.server.state import ServerState
+
+_BASE_FIELDS = {"command_id", "actor", "at", "replayed"}
+
+
+class SeqGap(Exception):
+    def __init__(self, expected: int) -> None:
+        super().__init__(f"expected seq {expected}")
+        self.expected = expected
+
+
+class AlreadyApplied(Exception):
+    """The device's ``last_seq`` is already at or past this command."""
+
+
+class PushHook:
+    """The bus hook for one pushed command (see the module docstring)."""
+
+    def __init__(self, device_id: str, cmd: PushCommand) -> None:
+        self.device_id = device_id
+        self.cmd = cmd
+        self._device: Device | None = None
+
+    def before(self, session: Session, command: Command | None, *, refusing: bool) -> None:
+        device = session.scalars(
+            select(Device).where(Device.id == self.device_id).with_for_update()
+        ).one()
+        if self.cmd.seq <= device.last_seq:
+            raise AlreadyApplied
+        if self.cmd.seq != device.last_seq + 1:
+            raise SeqGap(device.last_seq + 1)
+        self._device = device
+
+    def after(
+        self, session: Session, command: Command | None, outcome: CommandResult | DomainError
+    ) -> None:
+        assert self._device is not None
+        if isinstance(outcome, DomainError):
+            status, code, detail, data = "refused", outcome.code, outcome.message, {}
+        else:
+            status, code, detail, data = outcome.status, None, outcome.detail, dict(outcome.data)
+        wo_id = self.cmd.payload.get("work_order_id")
+        wo = session.get(WorkOrder, wo_id) if isinstance(wo_id, str) else None
+        if wo is not None and status != "applied":
+            data["work_order"] = _note(session, wo)
+        if status == "refused":
+            _tell_supervisor(session, self.cmd, detail, wo)
+        session.add(
+            AppliedCommand(
+                command_id=self.cmd.id,
+                device_id=self.device_id,
+                seq=self.cmd.seq,
+                type=self.cmd.type,
+                status=status,
+                code=code,
+                detail=detail,
+                data=data,
+                applied_at=utcnow(),
+            )
+        )
+        self._device.last_seq = self.cmd.seq
+
+
+def _note(session: Session, wo: WorkOrder) -> dict[str, Any]:
+    """The WO's status now, and when and by whom it got there (from the audit log)."""
+    changed = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.work_order_id == wo.id,
+            AuditEntry.result != "refused",
+            AuditEntry.status_after == wo.status,
+            AuditEntry.status_before != AuditEntry.status_after,
+        )
+        .order_by(AuditEntry.recorded_at.desc())
+        .limit(1)
+    ).first()
+    return {
+        "id": wo.id,
+        "number": wo.number,
+        "status": wo.status,
+        "changed_at": changed.recorded_at.isoformat() if changed else None,
+        "changed_by": _by(changed) if changed else None,
+    }
+
+
+def _by(entry: AuditEntry) -> str:
+    """ "office", "system" or "badge:<badge>": who changed the WO, for the kiosk's message."""
+    if entry.principal == "system":
+        return "system"
+    if entry.principal:
+        return "office"
+    return f"badge:{entry.supervisor_badge or entry.operator_badge}"
+
+
+def _tell_supervisor(session: Session, cmd: PushCommand, detail: str, wo: WorkOrder | None) -> None:
+    where = cmd.actor.workstation or "a kiosk"
+    what = cmd.type.replace("_", " ")
+    text = f"{what.capitalize()} from {where} was refused: {detail}"
+    session.add(
+        Notification(
+            id=new_id(),
+            site_id=wo.site_id if wo is not None else None,
+            kind=NotificationKind.REFUSED_ACTION.value,
+            text=text,
+            created_at=utcnow(),
+            work_order_id=wo.id if wo is not None else None,
+        )
+    )
+
+
+def build_command(device: Principal, cmd: PushCommand) -> Command:
+    """The core command a pushed one stands for; ValidationError when it makes no sense."""
+    cls = COMMAND_TYPES.get(cmd.type)
+    if cls is None or cmd.type not in FLOOR_TYPES:
+        raise ValidationError(f"A kiosk cannot send “{cmd.type}” commands.", type=cmd.type)
+    fields = {f.name for f in dataclasses.fields(cls)} - _BASE_FIELDS
+    unknown = set(cmd.payload) - fields
+    if unknown:
+        raise ValidationError(f"Unknown fields for {cmd.type}: {', '.join(sorted(unknown))}.")
+    actor = Actor(
+        badge=cmd.actor.operator_badge,
+        supervisor_badge=cmd.actor.supervisor_badge,
+        device_id=device.device_id,
+        workstation=device.workstation or cmd.actor.workstation,
+    )
+    at = cmd.at if cmd.at.tzinfo else cmd.at.replace(tzinfo=utcnow().tzinfo)
+    try:
+        return cls(command_id=cmd.id, actor=actor, at=at, replayed=True, **cmd.payload)
+    except TypeError as err:
+        raise ValidationError(f"The {cmd.type} command is incomplete: {err}.") from None
+
+
+def stored_result(row: AppliedCommand) -> PushResult:
+    data: dict[str, Any] = dict(row.data or {})
+    note: dict[str, Any] | None = data.pop("work_order", None)
+    return PushResult(
+        id=row.command_id,
+        seq=row.seq,
+        status=row.status,  # type: ignore[arg-type]
+        code=row.code,
+        detail=row.detail or None,
+        data=data,
+        work_order=WorkOrderNote(
+            id=note["id"],
+            number=note["number"],
+            status=note["status"],
+            changed_at=datetime.fromisoformat(note["changed_at"]) if note["changed_at"] else None,
+            changed_by=note["changed_by"],
+        )
+        if note
+        else None,
+    )
+
+
+def _lookup(state: ServerState, command_id: str) -> AppliedCommand | None:
+    with state.read() as session:
+        return session.get(AppliedCommand, command_id)
+
+
+def push_one(state: ServerState, device: Principal, cmd: PushCommand) -> PushResult:
+    """Apply one command (or return its stored result); raises SeqGap or ApiProblem."""
+    assert device.device_id is not None
+    stored = _lookup(state, cmd.id)
+    if stored is None:
+        hook = PushHook(device.device_id, cmd)
+        try:
+            command = build_command(device, cmd)
+        except ValidationError as err:
+            with state.write() as session:
+                hook.before(session, None, refusing=True)
+                hook.after(session, None, err)
+        else:
+            try:
+                state.bus.execute(command, hook=hook)
+            except DomainError:
+                pass  # stored by the hook in the bus's refusal transaction
+            except AlreadyApplied:
+                pass
+            except DBAPIError as err:
+                raise ApiProblem(503, "The server could not store the command; retry.") from err
+        stored = _lookup(state, cmd.id)
+    if stored is None or stored.device_id != device.device_id or stored.seq != cmd.seq:
+        raise ApiProblem(
+            409,
+            f"Command {cmd.seq} does not match what this device sent before: the kiosk's "
+            "store was restored or copied. Re-enrol it.",
+            code="client_diverged",
+        )
+    return stored_result(stored)
+
+
+def last_seq(state: ServerState, device_id: str) -> int:
+    with state.read() as session:
+        return int(session.scalar(select(Device.last_seq).where(Device.id == device_id)) or 0)

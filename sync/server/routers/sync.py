@@ -1,0 +1,89 @@
+"""Sync endpoints for enrolled kiosks: push the outbox, pull the site's changes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from kiosk.store.base import utcnow
+from kiosk.store.models import Device
+from sync.protocol import (
+    MAX_PULL_PAGE,
+    MAX_PUSH_BATCH,
+    PULL_PAGE,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from sync.server import pull, push
+from sync.server.auth import Caller, Principal, refuse
+from sync.server.problems import PROBLEM_RESPONSES, problem_response
+from sync.server.state import ServerState, State
+
+router = APIRouter(prefix="/sync", tags=["sync"], responses=PROBLEM_RESPONSES)
+
+
+def _device(state: ServerState, request: Request, who: Principal) -> Principal:
+    if who.is_admin or who.device_id is None:
+        raise refuse(state, request, 403, "Sync is for enrolled kiosks (a device token).", who)
+    return who
+
+
+@router.post("/push", response_model=PushResponse)
+def push_commands(
+    body: PushRequest, request: Request, who: Caller, state: State
+) -> PushResponse | JSONResponse:
+    """Apply the kiosk's commands in seq order; a command seen before returns its first result.
+
+    A gap in ``seq`` answers 409 ``expected_seq`` with the ``expected`` value and
+    applies nothing from the gap on.
+    """
+    device = _device(state, request, who)
+    if body.device_id != device.device_id:
+        raise refuse(state, request, 403, "The device id does not match the token.", who)
+    if len(body.commands) > MAX_PUSH_BATCH:
+        return problem_response(
+            413, f"Send at most {MAX_PUSH_BATCH} commands at a time.", code="too_large"
+        )
+    results = []
+    for cmd in sorted(body.commands, key=lambda c: c.seq):
+        try:
+            results.append(push.push_one(state, device, cmd))
+        except push.SeqGap as gap:
+            return problem_response(
+                409,
+                f"Expected command {gap.expected} next, got {cmd.seq}.",
+                code="expected_seq",
+                expected=gap.expected,
+            )
+    return PushResponse(results, push.last_seq(state, device.device_id or ""), utcnow())
+
+
+@router.get("/pull", response_model=PullResponse)
+def pull_changes(
+    request: Request,
+    who: Caller,
+    state: State,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = PULL_PAGE,
+) -> PullResponse:
+    """The site's rows changed after ``cursor`` in commit order; no cursor: a snapshot."""
+    device = _device(state, request, who)
+    assert device.site_id is not None
+    with state.read() as session:
+        # last_seq first: every change of those commands is then already in the feed.
+        last = int(session.get(Device, device.device_id).last_seq)  # type: ignore[union-attr]
+        changes, nxt, more, snapshot = pull.page(
+            session.connection(), device.site_id, cursor, limit
+        )
+    return PullResponse(
+        changes=changes,
+        cursor=nxt,
+        more=more,
+        last_seq=last,
+        server_time=utcnow(),
+        snapshot=snapshot,
+        reset=snapshot and cursor is None,
+    )

@@ -1,0 +1,111 @@
+"""Sync in the kiosk UI: scheduler callbacks become queued Qt signals; answers are shown.
+
+The scheduler calls :meth:`SyncBridge.on_state` on its own thread; the signal is
+connected with a queued connection, so the top bar and the messages are only
+ever touched on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from kiosk.station import Station
+from kiosk.sync_view import SyncOverview
+from sync.enrolment import Credentials, load
+from sync.runtime import KioskSync, attach_outbox, start_sync
+from sync.scheduler import SyncState
+from ui.controller import Controller, SyncStatus
+
+log = logging.getLogger(__name__)
+
+
+class SyncBridge(QObject):
+    state_arrived = Signal(object)
+
+    def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.state_arrived.connect(self._apply, Qt.ConnectionType.QueuedConnection)
+        self._showing = False
+
+    def on_state(self, state: SyncState) -> None:
+        """Any thread: hand the state over to the GUI thread."""
+        self.state_arrived.emit(state)
+
+    def _apply(self, state: SyncState) -> None:
+        self.controller.set_sync_status(
+            SyncStatus(
+                online=state.online,
+                last_sync=state.last_sync,
+                waiting=state.waiting,
+                last_reached=state.last_reached,
+                unseen=state.unseen_answers,
+                error=state.error,
+                enrolled=state.enrolled,
+            )
+        )
+        if state.unseen_answers and not self._showing:
+            self._showing = True
+            self.controller.load(lambda s: s.sync_overview(), self._show, self._done)
+
+    def _show(self, overview: SyncOverview) -> None:
+        """Tell the operator, in plain words, what the server did with their actions."""
+        unseen = overview.unseen
+        if unseen:
+            self.controller.notice.emit("\n\n".join(a.message for a in reversed(unseen)))
+            seqs = [a.seq for a in unseen]
+            self.controller.load(lambda s: s.mark_answers_seen(seqs), self._done, self._done)
+        else:
+            self._showing = False
+
+    def _done(self, _: object = None) -> None:
+        self._showing = False
+
+
+@dataclass
+class RunningSync:
+    sync: KioskSync | None
+    demo_server: object | None = None
+
+    def begin(self, station: Station, controller: Controller, creds: Credentials) -> None:
+        """Enrolled from the health screen: sync from now on (queued actions go first)."""
+        if self.sync is not None:
+            self.sync.stop()
+        bridge = SyncBridge(controller, controller)
+        self.sync = start_sync(station, creds, bridge.on_state)
+
+    def stop(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
+        if self.demo_server is not None:
+            self.demo_server.stop()  # type: ignore[attr-defined]
+
+
+def start(station: Station, controller: Controller, *, demo: bool, data_dir: Path) -> RunningSync:
+    """Sync with the enrolled server (or, with ``--demo``, a local one); else queue only."""
+    demo_server = None
+    creds: Credentials | None
+    if demo:
+        try:
+            from sync.demo import start_demo_server
+
+            demo_server = start_demo_server(data_dir, station.workstation or "ASSY-1")
+            creds = demo_server.credentials
+        except ImportError as err:  # a kiosk-only install has no server parts
+            log.warning("no local demo server (%s): the demo runs on the local store only", err)
+            creds = None
+    else:
+        creds = load()
+    running = RunningSync(None, demo_server)
+    controller.enrolled.connect(lambda c: running.begin(station, controller, c))
+    if creds is None:
+        # Not enrolled: every action is still queued, and goes out once enrolled.
+        attach_outbox(station)
+        controller.set_sync_status(SyncStatus(enrolled=False))
+        return running
+    running.begin(station, controller, creds)
+    return running
