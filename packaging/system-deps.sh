@@ -3,6 +3,7 @@
 #
 #   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb
 #   bash packaging/system-deps.sh --postgres   ... and the PostgreSQL server
+#   bash packaging/system-deps.sh --bundle     ... and what PyInstaller needs (binutils, libpython)
 #
 # Idempotent: when everything is installed it only asks dpkg (well under a
 # second). It runs `apt-get update` once, only if something is missing. Not
@@ -20,6 +21,12 @@ qt_pkgs=(libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib
 xvfb_pkgs=(xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0
     libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1)
 pg_pkgs=(postgresql)
+# PyInstaller (packaging/kiosk.spec) reads binaries with objdump/objcopy and bundles
+# the shared libpython, which Debian's python3 keeps in a package of its own.
+bundle_pkgs=(binutils)
+if [[ -x /usr/bin/python3 ]]; then
+    bundle_pkgs+=("libpython$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')")
+fi
 
 say() { echo "system-deps: $*" >&2; }
 
@@ -27,8 +34,9 @@ want=("${qt_pkgs[@]}" "${xvfb_pkgs[@]}")
 for arg in "$@"; do
     case "$arg" in
         --postgres) want+=("${pg_pkgs[@]}") ;;
+        --bundle) want+=("${bundle_pkgs[@]}") ;;
         -h | --help)
-            sed -n '2,12p' "$0"
+            sed -n '2,13p' "$0"
             exit 0
             ;;
         *)

@@ -1,0 +1,56 @@
+"""The files in packaging/ say what the README and the bundle expect of them."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
+BUNDLE_EXE = "/opt/shopfloor-kiosk/kiosk/kiosk"
+
+
+def _ini(name: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string((PACKAGING / name).read_text(encoding="utf-8"))
+    return parser
+
+
+def test_desktop_and_autostart_entries_start_the_bundle() -> None:
+    for name in ("shopfloor-kiosk.desktop", "shopfloor-kiosk-autostart.desktop"):
+        entry = _ini(name)["Desktop Entry"]
+        assert entry["Type"] == "Application"
+        assert entry["Exec"] == BUNDLE_EXE
+        assert entry["Terminal"] == "false"
+        assert entry["Name"]
+    assert _ini("shopfloor-kiosk-autostart.desktop")["Desktop Entry"]["NoDisplay"] == "true"
+
+
+def test_kiosk_session_restarts_the_app_forever_without_vt_switching() -> None:
+    unit = (PACKAGING / "kiosk-session.service").read_text(encoding="utf-8")
+    service = _ini("kiosk-session.service")["Service"]
+    assert service["Restart"] == "always"
+    assert "StartLimitIntervalSec=0" in unit
+    assert service["User"] == "kiosk"
+    cmd = service["ExecStart"].split()
+    assert cmd[0] == "/usr/bin/cage"
+    assert "-s" not in cmd  # -s would allow VT switching
+    assert cmd[-1] == BUNDLE_EXE
+    assert (PACKAGING / "kiosk-session.pam").is_file()
+    assert "kiosk-session.service" in (PACKAGING / "kiosk-session.md").read_text()
+
+
+def test_server_unit_runs_the_packaged_server() -> None:
+    service = _ini("kiosk-server.service")["Service"]
+    assert service["ExecStart"].startswith("/opt/shopfloor-kiosk/.venv/bin/kiosk-server")
+    assert service["Restart"] in ("on-failure", "always")
+
+
+def test_spec_bundles_resources_and_migrations() -> None:
+    spec = "".join((PACKAGING / "kiosk.spec").read_text(encoding="utf-8").split())
+    assert 'tree("resources","resources"' in spec
+    assert 'tree("kiosk/migrations","kiosk/migrations")' in spec
+    assert (PACKAGING / "kiosk_entry.py").is_file()
+    migrations = PACKAGING.parent / "kiosk" / "migrations"
+    assert (migrations / "script.py.mako").is_file()
+    assert list((migrations / "versions").glob("0001_*.py"))
