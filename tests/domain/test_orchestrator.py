@@ -8,13 +8,10 @@ or back-ordered when the product has no BOM.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, make_url, select, update
+from sqlalchemy import select, update
 
 from kiosk.commands import (
     IngestSalesOrder,
@@ -22,11 +19,8 @@ from kiosk.commands import (
     RaiseHold,
     StartWorkOrder,
 )
-from kiosk.domain import pins
 from kiosk.domain.errors import ValidationError
 from kiosk.queries import WorkOrderView
-from kiosk.store.engine import make_engine
-from kiosk.store.migrate import upgrade
 from kiosk.store.models import (
     AuditEntry,
     Notification,
@@ -45,38 +39,7 @@ D = Decimal
 # -- helpers -------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PINs are not under test here: a cheap scrypt keeps clock-ins fast."""
-    monkeypatch.setattr(pins, "_N", 2**4)
-
-
-@pytest.fixture(scope="module")
-def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One SQLite file migrated to head per module; each test gets a copy of it."""
-    path = tmp_path_factory.mktemp("migrated") / "plant.db"
-    eng = make_engine(f"sqlite:///{path}")
-    try:
-        upgrade(eng)
-    finally:
-        eng.dispose()  # closing the last connection checkpoints the WAL into the file
-    assert not path.with_name(path.name + "-wal").exists()
-    return path
-
-
-@pytest.fixture
-def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """As the shared ``engine`` fixture, but SQLite is a copy of a migrated file instead of
-    a fresh migration per test (PostgreSQL already comes from a migrated template)."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        assert url.database
-        shutil.copyfile(request.getfixturevalue("_migrated_sqlite"), url.database)
-    eng = make_engine(db_url)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
+pytestmark = pytest.mark.usefixtures("cheap_pins")
 
 
 def ingest(plant: Plant, external_id: str, *lines: tuple[str, str, int | str]) -> str:

@@ -16,14 +16,11 @@ order SO-1 line "1" asks for 6, so 2 are reserved from stock and an MTO WO build
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, make_url, select, update
+from sqlalchemy import select, update
 
 from kiosk.commands import (
     AcceptSalesOrderChange,
@@ -42,11 +39,8 @@ from kiosk.commands import (
     RaiseHold,
     StartWorkOrder,
 )
-from kiosk.domain import pins
 from kiosk.domain.errors import Conflict, Forbidden, NotFound
 from kiosk.queries import WorkOrderView
-from kiosk.store.engine import make_engine
-from kiosk.store.migrate import upgrade
 from kiosk.store.models import SalesOrder, SalesOrderLine, WorkOrder
 from tests.builders import OFFICE, Plant
 
@@ -74,38 +68,7 @@ DELIVERED = {"draft": 0, "ready": 0, "blocked": 0, "in_progress": 1, "on_hold": 
 # -- scenario helpers --------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PINs are not under test here: a cheap scrypt keeps the many clock-ins fast."""
-    monkeypatch.setattr(pins, "_N", 2**4)
-
-
-@pytest.fixture(scope="module")
-def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One SQLite file migrated to head per module; each test gets a copy of it."""
-    path = tmp_path_factory.mktemp("migrated") / "plant.db"
-    eng = make_engine(f"sqlite:///{path}")
-    try:
-        upgrade(eng)
-    finally:
-        eng.dispose()  # closing the last connection checkpoints the WAL into the file
-    assert not path.with_name(path.name + "-wal").exists()
-    return path
-
-
-@pytest.fixture
-def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """As the shared ``engine`` fixture, but SQLite is a copy of a migrated file instead of
-    a fresh migration per test (PostgreSQL already comes from a migrated template)."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        assert url.database
-        shutil.copyfile(request.getfixturevalue("_migrated_sqlite"), url.database)
-    eng = make_engine(db_url)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
+pytestmark = pytest.mark.usefixtures("cheap_pins")
 
 
 @dataclass
