@@ -25,7 +25,8 @@ from sync.outbox import OutboxHook
 from sync.server import pull
 from tests.benchmarks.core import Options, Outcome, benchmark, median
 from tests.builders import OFFICE, Plant, simple_plant
-from tests.sync.conftest import API, enrol, serving
+from tests.server.process import serving
+from tests.sync.conftest import ADMIN_TOKEN, API, enrol
 
 SITE = "00000000-0000-0000-0000-000000000001"
 
@@ -61,7 +62,7 @@ def push_after_outage(options: Options) -> Outcome:
     )
     wo = plant.ready_work_order("WIDGET", 5_000)
     outcome = Outcome()
-    with serving(server) as url:
+    with serving(server, ADMIN_TOKEN) as url:
         engine, station, client = _kiosk(options, url, "push-kiosk.db")
         client.sync_once()
         station.execute(ClockIn(badge="B1", actor=station.actor("B1")))
@@ -113,7 +114,7 @@ def _make_changes(plant: Plant, wanted: int, engine: Engine) -> int:
 def pull_fresh(options: Options) -> Outcome:
     server, plant = _server(options, "pull-server.db")
     outcome = Outcome()
-    with serving(server) as url:
+    with serving(server, ADMIN_TOKEN) as url:
         t0 = time.perf_counter()
         feed_rows = _make_changes(plant, 10_000, server)
         outcome.add("office commands to build the feed", time.perf_counter() - t0, "s")
@@ -203,7 +204,7 @@ def empty_pull(options: Options) -> Outcome:
                 pull.page(conn, SITE, cursor, 500)
                 query_ms.append((time.perf_counter() - t) * 1000)
             queries[rows] = median(query_ms[5:])
-        with serving(server) as url:
+        with serving(server, ADMIN_TOKEN) as url:
             _device, token = enrol(url, "W-1")
             results[rows] = _empty_pull_ms(
                 url, token, f"f.{rows}.{last_id}", min(options.iterations, 200)

@@ -1,7 +1,8 @@
-"""A real ``kiosk-server`` process (uvicorn, one or more workers) on a free loopback port.
+"""A real kiosk-server on a free loopback port: a process, or uvicorn in a thread.
 
-For the tests and benchmarks that must see what production sees: separate worker
-processes, each with its own engine and inbox worker, against one database.
+``kiosk_server`` is for the tests and benchmarks that must see what production sees:
+separate worker processes, each with its own engine and inbox worker, against one
+database. ``serving`` runs the app in a thread on an engine the test also holds.
 """
 
 from __future__ import annotations
@@ -11,12 +12,18 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+import uvicorn
+from sqlalchemy import Engine
+
+from sync.server.app import create_app
+from sync.server.settings import Settings
 
 #: The console script next to this interpreter (the venv's), else ``python -m``.
 _SCRIPT = Path(sys.executable).with_name("kiosk-server")
@@ -26,6 +33,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(engine: Engine, admin_token: str, port: int | None = None) -> Iterator[str]:
+    """The app (uvicorn in a thread, no inbox worker) on ``engine``; its base URL."""
+    port = port or free_port()
+    app = create_app(engine, Settings(admin_token=admin_token, inbox_worker=False))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def _command() -> list[str]:

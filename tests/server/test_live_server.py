@@ -2,56 +2,24 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from decimal import Decimal
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine, func, select
 
 from kiosk.store.engine import make_engine
 from kiosk.store.models import SalesOrder, StockLevel
-from sync.server.app import create_app
-from sync.server.settings import Settings
 from tests.builders import Plant, simple_plant
 from tests.server.conftest import ADMIN, ADMIN_TOKEN, API
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(engine: Engine) -> Iterator[str]:
-    """A uvicorn server in a thread; its base URL."""
-    port = free_port()
-    app = create_app(engine, Settings(admin_token=ADMIN_TOKEN, inbox_worker=False))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+from tests.server.process import serving
 
 
 @pytest.fixture
 def live(engine: Engine) -> Iterator[str]:
-    with serving(engine) as url:
+    with serving(engine, ADMIN_TOKEN) as url:
         yield url
 
 
@@ -72,7 +40,7 @@ def test_answers_carry_a_request_id(live: str) -> None:
 def test_many_clients_ordering_scarce_stock_never_over_reserve(pg_url: str) -> None:
     engine = make_engine(pg_url)
     try:
-        with serving(engine) as live:
+        with serving(engine, ADMIN_TOKEN) as live:
             _order_scarce_stock(engine, live)
     finally:
         engine.dispose()

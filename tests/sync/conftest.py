@@ -4,17 +4,12 @@ fixture: SQLite and PostgreSQL) and kiosks with their own SQLite stores."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
-import uvicorn
 from sqlalchemy import Engine, select
 
 from kiosk.commands import Actor, ClockIn, Command, CommandResult, CreateOperator
@@ -24,39 +19,12 @@ from kiosk.store.migrate import upgrade
 from kiosk.store.models import OutboxEntry
 from sync.client import SyncClient
 from sync.outbox import OutboxHook
-from sync.server.app import create_app
-from sync.server.settings import Settings
 from tests.builders import OFFICE, Plant, simple_plant
+from tests.server.process import serving
 
 ADMIN_TOKEN = "sync-test-admin-secret-0123456789"
 API = "/api/v1"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(engine: Engine, port: int | None = None) -> Iterator[str]:
-    """A kiosk-server (uvicorn in a thread) on ``engine``; its base URL."""
-    port = port or free_port()
-    app = create_app(engine, Settings(admin_token=ADMIN_TOKEN, inbox_worker=False))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def enrol(base_url: str, workstation: str) -> tuple[str, str]:
@@ -176,7 +144,7 @@ def _world(engine: Engine, tmp_path: Path, kiosk_template: Path) -> Iterator[Syn
     plant.workstation("W-2")
     for sku, qty in (("BOLT", 10_000), ("PLATE", 10_000), ("WIDGET", 1_000)):
         plant.receive(sku, qty)
-    with serving(engine) as url:
+    with serving(engine, ADMIN_TOKEN) as url:
         w = SyncWorld(engine, url, plant, tmp_path, kiosk_template)
         try:
             yield w

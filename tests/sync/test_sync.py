@@ -21,7 +21,8 @@ from kiosk.commands import (
 from kiosk.store.models import AppliedCommand, AuditEntry, Notification
 from sync.client import Offline
 from tests.builders import OFFICE
-from tests.sync.conftest import API, Kiosk, SyncWorld, enrol, free_port
+from tests.server.process import free_port
+from tests.sync.conftest import API, Kiosk, SyncWorld, enrol
 from tests.sync.helpers import DroppingProxy, differences, kiosk_state, server_state
 
 
