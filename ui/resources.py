@@ -5,13 +5,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+#: Where a wheel puts them (pyproject's data-files), relative to the environment's prefix.
+INSTALLED = Path("share", "shopfloor-kiosk", "resources")
+
 
 def resources_dir() -> Path:
-    """``resources/`` next to the packages, or inside a PyInstaller bundle."""
+    """``resources/`` inside a PyInstaller bundle, next to the packages in a source tree
+    or an editable install, else under the environment's prefix (a wheel install)."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "resources"
-    return Path(__file__).resolve().parents[1] / "resources"
+    source = Path(__file__).resolve().parents[1] / "resources"
+    if (source / "theme.toml").is_file():
+        return source
+    return Path(sys.prefix) / INSTALLED
 
 
 def icon_path(name: str) -> str:
