@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import requests
@@ -27,6 +27,10 @@ class Credentials:
     token: str
     #: A CA bundle to trust (a plant's own CA); None: the system's trust store.
     ca_bundle: str | None = None
+    #: Where the office registered this tablet (the enrolment code names it); the kiosk
+    #: stands there unless its settings name another workstation.
+    workstation: str | None = None
+    site: str | None = None
 
     @property
     def verify(self) -> bool | str:
@@ -61,7 +65,9 @@ def load(path: Path | None = None) -> Credentials | None:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    return Credentials(**raw)
+    # Keys this version does not know (a newer kiosk wrote the file) are left alone.
+    known = {f.name for f in fields(Credentials)}
+    return Credentials(**{k: v for k, v in raw.items() if k in known})
 
 
 def enrol(
@@ -90,4 +96,11 @@ def enrol(
             detail = answer.text
         raise EnrolmentFailed(f"The server refused the enrolment: {detail}")
     body = answer.json()
-    return Credentials(server, body["device_id"], body["token"], ca_bundle)
+    return Credentials(
+        server,
+        body["device_id"],
+        body["token"],
+        ca_bundle,
+        workstation=body.get("workstation"),
+        site=body.get("site"),
+    )

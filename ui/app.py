@@ -109,7 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except EnrolmentFailed as err:
             print(f"kiosk enroll: {err}", file=sys.stderr)
             return 1
-        print(f"Enrolled as device {creds.device_id}; token kept in {save(creds)}")
+        print(
+            f"Enrolled as device {creds.device_id} at workstation {creds.workstation} "
+            f"(site {creds.site}); token kept in {save(creds)}"
+        )
         return 0
     if args.command == "screenshot":
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -163,22 +166,26 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from kiosk.app import device_id
     from kiosk.station import Station
+    from sync.enrolment import load
     from ui.composition import build
     from ui.theme import Metrics
 
     settings = args.settings
     app = QApplication.instance() or QApplication(sys.argv[:1])
     _install_translation(app, settings.language)
-    workstation = settings.workstation
-    if workstation is None and args.demo:
-        workstation = DEMO_WORKSTATION
+    creds = None if args.demo else load()
+    workstation = choose_workstation(
+        settings.workstation, creds.workstation if creds else None, demo=args.demo
+    )
     station = Station(_engine(args), workstation, device_id())
     metrics = Metrics.for_screen(app.primaryScreen(), settings.screen_scale)
     kiosk = build(app, station, idle_minutes=settings.idle_minutes, metrics=metrics)
     from kiosk.config import paths
     from ui import sync_link
 
-    sync = sync_link.start(station, kiosk.controller, demo=args.demo, data_dir=paths().data_dir)
+    sync = sync_link.start(
+        station, kiosk.controller, demo=args.demo, data_dir=paths().data_dir, creds=creds
+    )
     if args.windowed:
         kiosk.window.resize(args.width, args.height)
         kiosk.window.show()
@@ -190,6 +197,19 @@ def run_gui(args: argparse.Namespace) -> int:
     sync.stop()
     kiosk.close()
     return code
+
+
+def choose_workstation(configured: str | None, enrolled: str | None, *, demo: bool) -> str | None:
+    """Where this kiosk stands: its settings, else where the office enrolled it (the
+    enrolment code names a workstation), else the demo's; None shows the whole plant."""
+    if configured and enrolled and configured != enrolled:
+        logging.getLogger(__name__).warning(
+            "the settings put this kiosk at %s but it was enrolled at %s; using %s",
+            configured,
+            enrolled,
+            configured,
+        )
+    return configured or enrolled or (DEMO_WORKSTATION if demo else None)
 
 
 def _install_translation(app, language: str) -> None:  # type: ignore[no-untyped-def]

@@ -65,6 +65,13 @@ def build(
     app.installEventFilter(window.scanner)
     app.installEventFilter(window)
     worker.submit(station.info, window.set_station)
+
+    def station_changed() -> None:
+        window.board.set_home_workstation(station.workstation)
+        worker.submit(station.info, window.set_station)
+        controller.refresh()
+
+    controller.station_changed.connect(station_changed)
     controller.start()
     window.show_clock_in()
     return Kiosk(station, worker, controller, window, metrics, _collect_on_gui_thread(app))

@@ -52,6 +52,8 @@ class Controller(QObject):
     sync_status_changed = Signal(object)
     #: The kiosk was enrolled with a server (sync.enrolment.Credentials): start syncing.
     enrolled = Signal(object)
+    #: The station now stands at another workstation (enrolled from the health screen).
+    station_changed = Signal()
     #: The store changed (our command or someone else's): open screens reload.
     store_changed = Signal()
     #: A refusal or error nobody else showed: (text).

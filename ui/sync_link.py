@@ -73,6 +73,10 @@ class RunningSync:
 
     def begin(self, station: Station, controller: Controller, creds: Credentials) -> None:
         """Enrolled from the health screen: sync from now on (queued actions go first)."""
+        if station.workstation is None and creds.workstation:
+            # A kiosk set up without a workstation stands where the office enrolled it.
+            station.workstation = creds.workstation
+            controller.station_changed.emit()
         if self.sync is not None:
             self.sync.stop()
         bridge = SyncBridge(controller, controller)
@@ -85,8 +89,16 @@ class RunningSync:
             self.demo_server.stop()  # type: ignore[attr-defined]
 
 
-def start(station: Station, controller: Controller, *, demo: bool, data_dir: Path) -> RunningSync:
-    """Sync with the enrolled server (or, with ``--demo``, a local one); else queue only."""
+def start(
+    station: Station,
+    controller: Controller,
+    *,
+    demo: bool,
+    data_dir: Path,
+    creds: Credentials | None = None,
+) -> RunningSync:
+    """Sync with the enrolled server (``creds``, else the saved ones), or with ``--demo`` a
+    local one; else queue only."""
     demo_server = None
     creds: Credentials | None
     if demo:
@@ -98,7 +110,7 @@ def start(station: Station, controller: Controller, *, demo: bool, data_dir: Pat
         except ImportError as err:  # a kiosk-only install has no server parts
             log.warning("no local demo server (%s): the demo runs on the local store only", err)
             creds = None
-    else:
+    elif creds is None:
         creds = load()
     running = RunningSync(None, demo_server)
     controller.enrolled.connect(lambda c: running.begin(station, controller, c))

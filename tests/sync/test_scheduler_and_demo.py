@@ -3,12 +3,14 @@ local server with a kiosk syncing against it."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from kiosk.commands import ClockIn, LogOutput
@@ -20,9 +22,10 @@ from kiosk.store.migrate import upgrade
 from kiosk.store.models import WorkOrder
 from sync.client import Offline, SyncReport
 from sync.demo import start_demo_server
-from sync.enrolment import Credentials, load, save
+from sync.enrolment import Credentials, EnrolmentFailed, enrol, load, save
 from sync.runtime import start_sync
 from sync.scheduler import SyncScheduler, SyncState
+from tests.sync.conftest import ADMIN, SyncWorld
 
 
 def _report() -> SyncReport:
@@ -132,3 +135,39 @@ def test_the_token_is_kept_owner_only(tmp_path: Path, monkeypatch: pytest.Monkey
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent == tmp_path / "config"
     assert load() == Credentials("https://plant.example", "dev-1", "kst_secret")
+
+
+def test_enrolment_brings_the_workstation_and_site_and_a_code_works_once(
+    world: SyncWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIOSK_HOME", str(tmp_path))
+    code = requests.post(
+        f"{world.url}/api/v1/devices/enrolment-codes",
+        json={"workstation": "W-2"},
+        headers=ADMIN,
+        timeout=10,
+    ).json()["code"]
+
+    creds = enrol(world.url + "/", code, name="tablet-7")
+    assert creds.server == world.url
+    assert creds.workstation == "W-2"
+    devices = requests.get(f"{world.url}/api/v1/devices", headers=ADMIN, timeout=10).json()
+    (device,) = [d for d in devices if d["id"] == creds.device_id]
+    assert device["name"] == "tablet-7"
+    assert (device["workstation"], device["site"]) == (creds.workstation, creds.site)
+    save(creds)
+    assert load() == creds
+    with pytest.raises(EnrolmentFailed, match="refused"):
+        enrol(world.url, code)  # single use
+
+
+def test_credentials_written_by_another_version_still_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIOSK_HOME", str(tmp_path))
+    path = save(Credentials("https://plant.example", "dev-1", "kst_secret"))
+    older = {"server": "https://plant.example", "device_id": "dev-1", "token": "kst_secret"}
+    path.write_text(json.dumps(older), encoding="utf-8")
+    assert load() == Credentials("https://plant.example", "dev-1", "kst_secret")
+    path.write_text(json.dumps({**older, "workstation": "W-1", "colour": "blue"}))
+    assert load() == Credentials("https://plant.example", "dev-1", "kst_secret", workstation="W-1")

@@ -3,17 +3,22 @@ and an action the server refused is told to the operator in plain words."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from kiosk.station import Station
+from kiosk.store.engine import make_engine
 from kiosk.store.models import OutboxEntry
+from sync.enrolment import Credentials
 from sync.scheduler import SyncState
-from ui.composition import Kiosk
-from ui.sync_link import SyncBridge
+from ui.app import DEMO_WORKSTATION, choose_workstation
+from ui.composition import Kiosk, build
+from ui.sync_link import RunningSync, SyncBridge
 
-from .conftest import settle
+from .conftest import OFFSCREEN, settle
 
 
 def test_the_top_bar_follows_sync_state_sent_from_another_thread(qtbot, kiosk: Kiosk) -> None:
@@ -56,3 +61,45 @@ def test_a_refused_action_is_shown_in_plain_words_and_marked_seen(qtbot, kiosk: 
     settle(qtbot, kiosk)
     assert kiosk.station.sync_overview().unseen == ()
     assert "1 to check" in kiosk.window.topbar.sync.text()
+
+
+def test_a_kiosk_without_a_workstation_stands_where_it_was_enrolled(
+    qtbot, qapp, store_url: str
+) -> None:
+    station = Station(make_engine(store_url), None, "test-kiosk")
+    k = build(qapp, station, metrics=OFFSCREEN)
+    qtbot.addWidget(k.window)
+    k.window.show()
+    running = RunningSync(None)
+    try:
+        settle(qtbot, k)
+        board = k.window.board
+        assert not board.scope_station.isEnabled()  # no workstation: the whole plant only
+        assert k.window.topbar.station.text().startswith("—")
+
+        # Enrolled from the health screen at ASSY-2 (the server is not there: offline).
+        creds = Credentials("http://127.0.0.1:9", "dev-1", "kst_x", workstation="ASSY-2")
+        running.begin(station, k.controller, creds)
+        settle(qtbot, k)
+
+        assert station.workstation == "ASSY-2"
+        assert station.actor("1001").workstation == "ASSY-2"
+        assert board.scope_station.isEnabled()
+        assert board.scope_station.isChecked()
+        shown = {board.model.row(i).workstation for i in range(board.model.rowCount())}
+        assert shown == {"ASSY-2"}
+        assert k.window.topbar.station.text() == "ASSY-2 · Assembly bench 2"
+    finally:
+        running.stop()
+        k.window._may_close = True
+        k.close()
+        station.engine.dispose()
+        gc.collect()
+        gc.enable()
+
+
+def test_the_settings_workstation_wins_over_the_enrolment() -> None:
+    assert choose_workstation("PAINT-1", "ASSY-2", demo=False) == "PAINT-1"
+    assert choose_workstation(None, "ASSY-2", demo=False) == "ASSY-2"
+    assert choose_workstation(None, None, demo=True) == DEMO_WORKSTATION
+    assert choose_workstation(None, None, demo=False) is None

@@ -50,7 +50,6 @@ class BoardScreen(QWidget):
         self.metrics = metrics
         self.workstation = workstation
         self.model = BoardModel(self)
-        self.model.set_workstation(workstation)
 
         gap = metrics.gap
         layout = QVBoxLayout(self)
@@ -65,9 +64,7 @@ class BoardScreen(QWidget):
         for button in (self.scope_station, self.scope_plant):
             scope.addButton(button)
             top.addWidget(button)
-        self.scope_station.setChecked(workstation is not None)
-        self.scope_plant.setChecked(workstation is None)
-        self.scope_station.setEnabled(workstation is not None)
+        self.set_home_workstation(workstation)
         self.scope_station.clicked.connect(lambda: self.model.set_workstation(self.workstation))
         self.scope_plant.clicked.connect(lambda: self.model.set_workstation(None))
         self.search = QLineEdit()
@@ -123,6 +120,14 @@ class BoardScreen(QWidget):
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_count)
         self.model.layoutChanged.connect(self._update_count)
+
+    def set_home_workstation(self, workstation: str | None) -> None:
+        """The workstation this kiosk stands at (None: none, the whole plant only)."""
+        self.workstation = workstation
+        self.model.set_workstation(workstation)
+        self.scope_station.setChecked(workstation is not None)
+        self.scope_plant.setChecked(workstation is None)
+        self.scope_station.setEnabled(workstation is not None)
 
     def _size_columns(self) -> None:
         """Columns as wide as their header or a typical value in the kiosk's bold font."""
