@@ -74,7 +74,7 @@ class HealthScreen(QWidget):
         layout.setSpacing(gap)
         header = QHBoxLayout()
         back = icon_button("back", _tr("Back to the board"), size=metrics.mm(8))
-        back.setMinimumSize(metrics.primary, metrics.primary)
+        back.setMinimumSize(metrics.target, metrics.target)
         back.clicked.connect(self.back.emit)
         header.addWidget(back)
         title = QLabel(_tr("Station health"))
@@ -98,10 +98,13 @@ class HealthScreen(QWidget):
             name.setProperty("role", "muted")
             value = QLabel("…")
             value.setWordWrap(True)
-            grid.addWidget(name, i, 0)
-            grid.addWidget(value, i, 1)
+            # Two facts a row: six rows of them would not leave the table any height
+            # on a 10-inch tablet.
+            grid.addWidget(name, i // 2, (i % 2) * 2)
+            grid.addWidget(value, i // 2, (i % 2) * 2 + 1)
             self.values[key] = value
         grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         layout.addLayout(grid)
 
         caption = QLabel(_tr("Actions the server refused or recorded with a warning"))

@@ -11,6 +11,7 @@ from kiosk.station import NotificationRow, Person
 from ui.controller import Controller, SyncStatus
 from ui.theme import Metrics
 from ui.widgets.buttons import TouchButton, icon_button
+from ui.widgets.elided import ElidedLabel
 
 
 def _tr(text: str) -> str:
@@ -40,12 +41,11 @@ class TopBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(gap, metrics.mm(1.5), gap, metrics.mm(1.5))
         layout.setSpacing(gap)
-        self.station = QLabel()
+        self.station = ElidedLabel()
         self.station.setProperty("role", "title")
-        layout.addWidget(self.station)
+        layout.addWidget(self.station, 1)
         self.clock = QLabel()
         layout.addWidget(self.clock)
-        layout.addStretch(1)
         # Tapping the sync state opens the station-health screen (supervisor).
         self.sync = TouchButton(sync_text(SyncStatus()))
         self.sync.setAccessibleName(_tr("Sync status"))

@@ -44,8 +44,19 @@ def store_url(demo_file: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def kiosk(qtbot: QtBot, qapp: object, store_url: str) -> Iterator[Kiosk]:
+    yield from _kiosk(qtbot, qapp, store_url, OFFSCREEN)
+
+
+@pytest.fixture
+def tablet_kiosk(qtbot: QtBot, qapp: object, store_url: str) -> Iterator[Kiosk]:
+    """The kiosk sized for a real 10.1-inch 1280×800 tablet (~149 dpi): millimetres are
+    half as many pixels again as offscreen, so this is where space runs out."""
+    yield from _kiosk(qtbot, qapp, store_url, TABLET)
+
+
+def _kiosk(qtbot: QtBot, qapp: object, store_url: str, metrics: Metrics) -> Iterator[Kiosk]:
     station = Station(make_engine(store_url), "ASSY-1", "test-kiosk")
-    k = build(qapp, station, metrics=OFFSCREEN)  # type: ignore[arg-type]
+    k = build(qapp, station, metrics=metrics)  # type: ignore[arg-type]
     qtbot.addWidget(k.window)
     k.window.resize(1280, 800)
     k.window.show()

@@ -30,11 +30,14 @@ TOLERANCE_PX = 1
 
 
 def visible_buttons(window: QWidget) -> list[QAbstractButton]:
-    return [b for b in window.findChildren(QAbstractButton) if b.isVisible()]
+    """Shown, and not scrolled wholly out of a scroll area's view."""
+    return [b for b in window.findChildren(QAbstractButton) if b.isVisible() and b.visibleRegion()]
 
 
 def global_rect(widget: QWidget) -> QRect:
-    return QRect(widget.mapTo(widget.window(), widget.rect().topLeft()), widget.size())
+    """The part a finger can reach: a scroll area clips what it has scrolled away."""
+    shown = widget.visibleRegion().boundingRect()
+    return QRect(widget.mapTo(widget.window(), shown.topLeft()), shown.size())
 
 
 def top_layer(window: QWidget, buttons: list[QAbstractButton]) -> list[QAbstractButton]:
@@ -111,3 +114,28 @@ def test_contrast_ratio_is_computed_not_assumed():
 
     assert contrast_ratio(QColor("#000000"), QColor("#FFFFFF")) == pytest.approx(21.0)
     assert contrast_ratio(QColor("#777777"), QColor("#FFFFFF")) == pytest.approx(4.48, abs=0.01)
+
+
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_every_screen_fits_a_ten_inch_tablet_with_no_words_cut(qtbot, qapp, tablet_kiosk, screen):
+    """1280×800 at ~149 dpi: the whole screen, its overlay and every button's words fit."""
+    SCREENS[screen](qapp, tablet_kiosk)
+    settle(qtbot, tablet_kiosk)
+    window = tablet_kiosk.window
+    window.resize(1280, 800)
+    qtbot.wait(5)
+    hint = window.minimumSizeHint()
+    assert (hint.width(), hint.height()) <= (1280, 800), f"{screen} needs {hint.toTuple()}"
+    assert hint.width() <= 1280
+    assert window.size().toTuple() == (1280, 800)
+    overlay = window.flows.current
+    if overlay is not None:
+        card = overlay.card.minimumSizeHint()
+        assert card.width() <= 1280
+        assert card.height() <= 800, f"{screen}: the dialog needs {card.toTuple()}"
+    cut = [
+        b.text()
+        for b in top_layer(window, visible_buttons(window))
+        if b.text() and b.fontMetrics().horizontalAdvance(b.text()) + 8 > b.width()
+    ]
+    assert cut == [], f"{screen}: words cut on {cut}"

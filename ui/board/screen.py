@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScroller,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -62,6 +63,8 @@ class BoardScreen(QWidget):
         self.scope_plant = TouchButton(_tr("Whole plant"), checkable=True)
         scope = QButtonGroup(self)
         for button in (self.scope_station, self.scope_plant):
+            # Never narrower than their words; the search box gives way instead.
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             scope.addButton(button)
             top.addWidget(button)
         self.set_home_workstation(workstation)

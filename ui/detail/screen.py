@@ -5,9 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
+    QScroller,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +41,7 @@ from ui.dialogs.qc import QcOverlay
 from ui.dialogs.quantity import LogOutputOverlay
 from ui.flows import Flows
 from ui.widgets.buttons import TouchButton, icon_button
+from ui.widgets.elided import ElidedLabel
 from ui.widgets.status import StatusBadge
 from ui.worker import Failure
 
@@ -83,17 +87,17 @@ class DetailScreen(QWidget):
         gap = metrics.gap
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(gap, gap, gap, gap)
+        layout.setContentsMargins(gap, metrics.mm(1.5), gap, metrics.mm(1.5))
         layout.setSpacing(gap)
 
         header = QHBoxLayout()
         header.setSpacing(gap)
         self.back_button = icon_button("back", _tr("Back to the board"), size=metrics.mm(8))
-        self.back_button.setMinimumSize(metrics.primary, metrics.primary)
+        self.back_button.setMinimumSize(metrics.target, metrics.target)
         self.back_button.clicked.connect(self.back.emit)
         header.addWidget(self.back_button)
         titles = QVBoxLayout()
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setProperty("role", "title")
         self.subtitle = QLabel()
         self.subtitle.setProperty("role", "muted")
@@ -114,7 +118,6 @@ class DetailScreen(QWidget):
         self.hold_banner = QLabel()
         self.hold_banner.setProperty("role", "banner")
         self.hold_banner.setWordWrap(True)
-        layout.addWidget(self.hold_banner)
 
         self.sections = Sections(metrics)
         tabs = QHBoxLayout()
@@ -128,12 +131,17 @@ class DetailScreen(QWidget):
             self.section_group.addButton(button)
             self.section_buttons[name] = button
             tabs.addWidget(button)
-            self.section_stack.addWidget(widget)
+            self.section_stack.addWidget(_scrolling(widget))
         next(iter(self.section_buttons.values())).setChecked(True)
         tabs.addStretch(1)
-        layout.addLayout(tabs)
-        layout.addWidget(self.section_stack, 1)
+        content = QVBoxLayout()
+        content.setSpacing(gap)
+        content.addWidget(self.hold_banner)  # beside the actions: no height of its own
+        content.addLayout(tabs)
+        content.addWidget(self.section_stack, 1)
 
+        # The actions stand in two columns on the right: on a 10-inch tablet a bar of
+        # 20 mm buttons under the sections would leave them no height at all.
         self.action_grid = QGridLayout()
         self.action_grid.setSpacing(gap)
         self.buttons: dict[Button, TouchButton] = {}
@@ -149,11 +157,18 @@ class DetailScreen(QWidget):
         }
         for i, (key, label) in enumerate(button_labels().items()):
             button = TouchButton(label, primary=True)
-            button.setMinimumHeight(metrics.primary)
+            button.setMinimumSize(metrics.mm(32), metrics.primary)
             button.clicked.connect(lambda _=False, b=button, h=handlers[key]: self._tap(b, h))
             self.buttons[key] = button
-            self.action_grid.addWidget(button, 0, i)
-        layout.addLayout(self.action_grid)
+            self.action_grid.addWidget(button, i // 2, i % 2)
+        actions = QVBoxLayout()
+        actions.addLayout(self.action_grid)
+        actions.addStretch(1)
+        body = QHBoxLayout()
+        body.setSpacing(metrics.mm(4))
+        body.addLayout(content, 1)
+        body.addLayout(actions)
+        layout.addLayout(body, 1)
         self._set_enabled(set())
 
     # ------------------------------------------------------------------ data
@@ -443,22 +458,17 @@ class DetailScreen(QWidget):
             ),
         )
 
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)  # type: ignore[arg-type]
-        self._fit_actions()
 
-    def resizeEvent(self, event: object) -> None:
-        super().resizeEvent(event)  # type: ignore[arg-type]
-        self._fit_actions()
-
-    def _fit_actions(self) -> None:
-        """One row of actions when they fit at a readable width, else two."""
-        metrics = self.flows.metrics
-        per_row = len(self.buttons)
-        if metrics.to_mm(self.width()) < per_row * 36:
-            per_row = (per_row + 1) // 2
-        for i, button in enumerate(self.buttons.values()):
-            self.action_grid.addWidget(button, i // per_row, i % per_row)
+def _scrolling(page: QWidget) -> QScrollArea:
+    """A section that scrolls (kinetic, by finger) when it is taller than the screen."""
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # Touch panning only: a mouse-style gesture would swallow taps on the steps' buttons.
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    return area
 
 
 def _load(station: Station, work_order_id: str) -> tuple[WorkOrderView, list[LabourRow]]:

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.domain.quantities import fmt_qty
 from kiosk.queries import ItemView, WorkOrderView
@@ -46,11 +56,8 @@ class QcOverlay(Overlay):
         )
         self.body.addWidget(self.awaiting)
 
-        columns = QHBoxLayout()
-        columns.setSpacing(metrics.mm(6))
-        left = QVBoxLayout()
-        left.setSpacing(metrics.gap)
         fields = QHBoxLayout()
+        fields.setSpacing(metrics.gap)
         self.field_group = QButtonGroup(self)
         self.approved_field = TouchButton(checkable=True)
         self.failed_field = TouchButton(checkable=True)
@@ -61,24 +68,36 @@ class QcOverlay(Overlay):
             self.field_group.addButton(button)
             fields.addWidget(button)
         self.approved_field.setChecked(True)
-        left.addLayout(fields)
-        self.keypad = Keypad(metrics, decimals=False, max_length=6)
-        left.addWidget(self.keypad)
-        columns.addLayout(left)
+        self.body.addLayout(fields)
+        # The fields show the counts; the keys stand beside them (a 10-inch screen has
+        # no height for keys under the failure choices).
+        self.keypad = Keypad(metrics, decimals=False, max_length=6, display_apart=True)
+        self.side.addWidget(self.keypad)
 
-        right = QVBoxLayout()
+        failure = QWidget()
+        right = QVBoxLayout(failure)
+        right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(metrics.gap)
         self.failure_widgets: list[QWidget] = []
         right.addWidget(self._label(_tr("Why did they fail?")))
         self.reasons = self._choices(failure_reasons(), right, 2)
         right.addWidget(self._label(_tr("Category")))
-        self.categories = self._choices(failure_categories(), right, 3)
+        self.categories = self._choices(failure_categories(), right, 2)
         right.addWidget(self._label(_tr("Failed units go to")))
         self.actions = self._choices([_tr("Rework"), _tr("Scrap")], right, 2)
         self.action_values = dict(zip(self.actions.buttons(), ("rework", "scrap"), strict=True))
         right.addStretch(1)
-        columns.addLayout(right)
-        self.body.addLayout(columns)
+        # Taller than a 10-inch screen leaves: it scrolls (by finger) rather than clip.
+        area = QScrollArea()
+        area.setWidget(failure)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMinimumHeight(metrics.mm(40))
+        # As wide as the longest reason and the scroll bar: words are never cut.
+        area.setMinimumWidth(failure.sizeHint().width() + metrics.mm(8))
+        QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.body.addWidget(area, 1)
 
         self.field_group.buttonClicked.connect(self._select_field)
         self.keypad.changed.connect(self._typed)

@@ -24,10 +24,11 @@ class SupervisorOverlay(Overlay):
         super().__init__(host, metrics, _tr("Supervisor needed"), ok_text=_tr("Confirm"))
         reason = QLabel(why)
         reason.setWordWrap(True)
-        reason.setMinimumWidth(metrics.mm(110))
+        reason.setMinimumWidth(metrics.mm(85))
         self.body.addWidget(reason)
         self.pad = CredentialsPad(metrics)
         self.body.addWidget(self.pad)
+        self.side.addWidget(self.pad.keypad)
         self.ok_button.setEnabled(False)
         self.pad.changed.connect(self._check)
 

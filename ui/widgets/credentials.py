@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QVBoxLayout, QWidget
 
 from ui.theme import Metrics
 from ui.widgets.buttons import TouchButton
@@ -15,6 +15,9 @@ def _tr(text: str) -> str:
 
 
 class CredentialsPad(QWidget):
+    """The badge and PIN fields, one above the other. Their ``keypad`` is placed by the
+    owner beside them: fields over keys would not fit the height of a 10-inch tablet."""
+
     changed = Signal()
 
     def __init__(self, metrics: Metrics, parent: QWidget | None = None) -> None:
@@ -23,7 +26,7 @@ class CredentialsPad(QWidget):
         self.badge_field = TouchButton(checkable=True)
         self.pin_field = TouchButton(checkable=True)
         self.fields = QButtonGroup(self)
-        row = QHBoxLayout()
+        row = QVBoxLayout()
         row.setSpacing(metrics.gap)
         for key, button in (("badge", self.badge_field), ("pin", self.pin_field)):
             button.setProperty("field", key)
@@ -37,7 +40,6 @@ class CredentialsPad(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(metrics.gap)
         layout.addLayout(row)
-        layout.addWidget(self.keypad)
         self.fields.buttonClicked.connect(lambda _: self.keypad.set_value(self.values[self.field]))
         self.keypad.changed.connect(self._typed)
         self._show()

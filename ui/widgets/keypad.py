@@ -22,7 +22,10 @@ class Keypad(QWidget):
         decimals: bool = True,
         masked: bool = False,
         max_length: int = 10,
+        display_apart: bool = False,
     ) -> None:
+        """``display_apart``: the owner places ``display`` (beside the keys, not above them,
+        where a 10-inch screen has no height to spare)."""
         super().__init__(parent)
         self._value = ""
         self._masked = masked
@@ -41,6 +44,7 @@ class Keypad(QWidget):
             self._add_key(grid, ".", 3, 0)
         else:
             clear = TouchButton(QCoreApplication.translate("Keypad", "Clear"), key=True)
+            clear.setProperty("word", True)  # a word, not a digit: body size fits the key
             clear.clicked.connect(self.clear)
             self.keys["clear"] = clear
             grid.addWidget(clear, 3, 0)
@@ -57,7 +61,8 @@ class Keypad(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(metrics.gap)
-        box.addWidget(self.display)
+        if not display_apart:
+            box.addWidget(self.display)
         box.addLayout(grid)
         self._show()
 

@@ -44,9 +44,17 @@ class Overlay(QWidget):
         outer.addLayout(row)
         outer.addStretch(1)
 
-        layout = QVBoxLayout(self.card)
-        layout.setContentsMargins(metrics.mm(6), metrics.mm(5), metrics.mm(6), metrics.mm(5))
+        card = QHBoxLayout(self.card)
+        card.setContentsMargins(metrics.mm(6), metrics.mm(5), metrics.mm(6), metrics.mm(5))
+        card.setSpacing(metrics.mm(6))
+        layout = QVBoxLayout()
         layout.setSpacing(metrics.gap)
+        card.addLayout(layout, 1)
+        #: Beside the text and the buttons: a keypad goes here, where a 10-inch screen
+        #: has the width for it but not the height.
+        self.side = QVBoxLayout()
+        self.side.setSpacing(metrics.gap)
+        card.addLayout(self.side)
         self.title = QLabel(title)
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
@@ -59,6 +67,7 @@ class Overlay(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
+        layout.addStretch(1)
         buttons = QHBoxLayout()
         buttons.setSpacing(metrics.mm(6))
         self.cancel_button = TouchButton(

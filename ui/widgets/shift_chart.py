@@ -21,7 +21,7 @@ class HourBars(QWidget):
         self.metrics = metrics
         self.summary: ShiftSummary | None = None
         self.setMinimumHeight(metrics.mm(12))
-        self.setMinimumWidth(metrics.mm(60))
+        self.setMinimumWidth(metrics.mm(35))
         self.setAccessibleName(QCoreApplication.translate("Shift", "Units per hour today"))
 
     def set_summary(self, summary: ShiftSummary) -> None:
@@ -56,6 +56,7 @@ class ShiftPanel(QWidget):
         super().__init__(parent)
         self.figure = QLabel()
         self.figure.setProperty("role", "title")
+        self.figure.setWordWrap(True)  # two short lines rather than squeeze the filters
         self.figure.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         self.bars = HourBars(metrics)
         layout = QHBoxLayout(self)
