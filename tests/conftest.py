@@ -26,11 +26,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import itertools
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import URL, Engine, create_engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from kiosk.store.engine import make_engine
@@ -69,8 +71,17 @@ def _render(url: URL) -> str:
 
 
 def _drop_database(admin: Engine, name: str) -> None:
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """Drop ``name``, waiting out an autovacuum worker on it: WITH (FORCE) may not
+    terminate that (InsufficientPrivilege for a non-superuser role), and it ends soon."""
+    for attempt in range(50):
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError as err:
+            if attempt == 49 or getattr(err.orig, "sqlstate", None) not in ("42501", "55006"):
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
