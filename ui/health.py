@@ -13,7 +13,7 @@ from kiosk.sync_view import AnsweredAction, StoreHealth, SyncOverview
 from ui.controller import SyncStatus
 from ui.detail.tables import Column, RecordModel, record_view, when
 from ui.flows import Flows
-from ui.widgets.buttons import TouchButton, icon_button
+from ui.widgets.buttons import TouchButton, back_button
 
 #: Clock drift past this many seconds is shown as a warning (ARCHITECTURE.md, clocks).
 DRIFT_WARNING_S = 300
@@ -73,8 +73,7 @@ class HealthScreen(QWidget):
         layout.setContentsMargins(gap, gap, gap, gap)
         layout.setSpacing(gap)
         header = QHBoxLayout()
-        back = icon_button("back", _tr("Back to the board"), size=metrics.mm(8))
-        back.setMinimumSize(metrics.target, metrics.target)
+        back = back_button(metrics, _tr("Back to the board"))
         back.clicked.connect(self.back.emit)
         header.addWidget(back)
         title = QLabel(_tr("Station health"))

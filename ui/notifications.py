@@ -9,7 +9,7 @@ from kiosk.commands import AcknowledgeNotification
 from kiosk.station import NotificationRow
 from ui.detail.tables import Column, RecordModel, record_view, when
 from ui.flows import Flows
-from ui.widgets.buttons import TouchButton, icon_button
+from ui.widgets.buttons import TouchButton, back_button
 
 
 def _tr(text: str) -> str:
@@ -42,8 +42,7 @@ class NotificationsScreen(QWidget):
         layout.setContentsMargins(gap, gap, gap, gap)
         layout.setSpacing(gap)
         header = QHBoxLayout()
-        back = icon_button("back", _tr("Back to the board"), size=metrics.mm(8))
-        back.setMinimumSize(metrics.primary, metrics.primary)
+        back = back_button(metrics, _tr("Back to the board"))
         back.clicked.connect(self.back.emit)
         header.addWidget(back)
         title = QLabel(_tr("Notifications"))

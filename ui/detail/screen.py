@@ -5,12 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
-    QScroller,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -40,8 +37,9 @@ from ui.dialogs.message import MessageOverlay
 from ui.dialogs.qc import QcOverlay
 from ui.dialogs.quantity import LogOutputOverlay
 from ui.flows import Flows
-from ui.widgets.buttons import TouchButton, icon_button
+from ui.widgets.buttons import TouchButton, back_button
 from ui.widgets.elided import ElidedLabel
+from ui.widgets.scrolling import touch_scroll_area
 from ui.widgets.status import StatusBadge
 from ui.worker import Failure
 
@@ -92,8 +90,7 @@ class DetailScreen(QWidget):
 
         header = QHBoxLayout()
         header.setSpacing(gap)
-        self.back_button = icon_button("back", _tr("Back to the board"), size=metrics.mm(8))
-        self.back_button.setMinimumSize(metrics.target, metrics.target)
+        self.back_button = back_button(metrics, _tr("Back to the board"))
         self.back_button.clicked.connect(self.back.emit)
         header.addWidget(self.back_button)
         titles = QVBoxLayout()
@@ -131,7 +128,7 @@ class DetailScreen(QWidget):
             self.section_group.addButton(button)
             self.section_buttons[name] = button
             tabs.addWidget(button)
-            self.section_stack.addWidget(_scrolling(widget))
+            self.section_stack.addWidget(touch_scroll_area(widget))
         next(iter(self.section_buttons.values())).setChecked(True)
         tabs.addStretch(1)
         content = QVBoxLayout()
@@ -457,18 +454,6 @@ class DetailScreen(QWidget):
                 on_failure=self._failed,
             ),
         )
-
-
-def _scrolling(page: QWidget) -> QScrollArea:
-    """A section that scrolls (kinetic, by finger) when it is taller than the screen."""
-    area = QScrollArea()
-    area.setWidget(page)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    # Touch panning only: a mouse-style gesture would swallow taps on the steps' buttons.
-    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-    return area
 
 
 def _load(station: Station, work_order_id: str) -> tuple[WorkOrderView, list[LabourRow]]:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
-    QScroller,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +18,7 @@ from ui.theme import Metrics
 from ui.widgets.buttons import TouchButton
 from ui.widgets.keypad import Keypad
 from ui.widgets.overlay import Overlay
+from ui.widgets.scrolling import touch_scroll_area
 
 
 def _tr(text: str) -> str:
@@ -88,15 +86,10 @@ class QcOverlay(Overlay):
         self.action_values = dict(zip(self.actions.buttons(), ("rework", "scrap"), strict=True))
         right.addStretch(1)
         # Taller than a 10-inch screen leaves: it scrolls (by finger) rather than clip.
-        area = QScrollArea()
-        area.setWidget(failure)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area = touch_scroll_area(failure)
         area.setMinimumHeight(metrics.mm(40))
         # As wide as the longest reason and the scroll bar: words are never cut.
         area.setMinimumWidth(failure.sizeHint().width() + metrics.mm(8))
-        QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         self.body.addWidget(area, 1)
 
         self.field_group.buttonClicked.connect(self._select_field)

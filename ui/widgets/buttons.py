@@ -7,6 +7,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from ui.resources import icon_path
+from ui.theme import Metrics
 
 
 class TouchButton(QPushButton):
@@ -52,4 +53,12 @@ def icon_button(
         button.setIconSize(QSize(size, size))
     button.setAccessibleName(accessible_name)
     button.setToolTip(accessible_name)
+    return button
+
+
+def back_button(metrics: Metrics, name: str) -> TouchButton:
+    """The screens' "back" arrow: a 15 mm navigation target, not a primary action (the
+    height a 20 mm one would take is what a 10-inch tablet lacks)."""
+    button = icon_button("back", name, size=metrics.mm(8))
+    button.setMinimumSize(metrics.target, metrics.target)
     return button
