@@ -57,6 +57,9 @@ def setup_logging(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path
         root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The sync job runs twice a second; at INFO its executor would fill the rotating
+    # files in hours and push out the lines support needs.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.captureWarnings(True)
 
     crash = log_dir / CRASH_FILE

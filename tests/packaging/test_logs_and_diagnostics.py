@@ -66,6 +66,12 @@ def test_logs_rotate_in_the_log_dir_and_crashes_are_traced(
     assert (log_dir / "kiosk.log.1").is_file()
     assert not (log_dir / f"kiosk.log.{logs.BACKUP_COUNT + 1}").exists()
     assert logs.tail(log_dir, 3)[-1].endswith("line 199 " + "x" * 40)
+    # The sync scheduler's twice-a-second INFO lines stay out of the files.
+    logging.getLogger("apscheduler.executors.default").info("Job executed successfully")
+    logging.getLogger("apscheduler.scheduler").warning("Job missed")
+    recent = logs.tail(log_dir, 5)
+    assert recent[-1].endswith("Job missed")
+    assert not any("Job executed" in line for line in recent)
     # Crash traces: faulthandler armed on the crash file, a header per start.
     assert faulthandler.is_enabled()
     assert "started" in (log_dir / "crash.log").read_text()
