@@ -87,7 +87,10 @@ else
     fi
 fi
 
-if ! command -v fc-list >/dev/null 2>&1 || ! fc-list | grep -q .; then
+# Captured, not piped into `grep -q`: under pipefail, grep quitting at the first line
+# kills a long fc-list with SIGPIPE (141) and a desktop's fonts would read as none.
+fonts=$(fc-list 2>/dev/null || true)
+if ! command -v fc-list >/dev/null 2>&1 || [[ -z "$fonts" ]]; then
     say "ERROR: fontconfig finds no font (fc-list is empty or missing)."
     say "Qt would draw every glyph as a box. Install fontconfig and fonts-dejavu-core."
     exit 1

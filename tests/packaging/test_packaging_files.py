@@ -54,3 +54,27 @@ def test_spec_bundles_resources_and_migrations() -> None:
     migrations = PACKAGING.parent / "kiosk" / "migrations"
     assert (migrations / "script.py.mako").is_file()
     assert list((migrations / "versions").glob("0001_*.py"))
+
+
+def test_font_check_holds_with_a_desktops_worth_of_fonts(tmp_path: Path) -> None:
+    """`fc-list | grep -q .` under pipefail died of SIGPIPE once fontconfig listed more
+    than a pipe's buffer, and the script said no font was installed."""
+    import os
+    import subprocess
+
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    fc_list = fake / "fc-list"
+    fc_list.write_text(
+        "#!/bin/sh\n"
+        "i=0; while [ $i -lt 20000 ]; do "
+        'echo "/usr/share/fonts/truetype/font$i.ttf: Font $i:style=Regular"; i=$((i+1)); done\n'
+    )
+    fc_list.chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+    # Everything installed already: the script only checks dpkg, then the fonts.
+    for _ in range(3):
+        done = subprocess.run(
+            ["bash", str(PACKAGING / "system-deps.sh")], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
