@@ -15,10 +15,21 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from kiosk import queries, sync_view
-from kiosk.commands import Actor, Command, CommandBus, CommandResult
+from kiosk.commands import (
+    Actor,
+    ClearPinLockout,
+    ClockIn,
+    ClockOut,
+    Command,
+    CommandBus,
+    CommandResult,
+    PinLockout,
+    VerifyPin,
+)
 from kiosk.commands.bus import CommandHook
-from kiosk.domain.enums import RESERVING_STATUSES, WoStatus
+from kiosk.domain.enums import RESERVING_STATUSES, IdentifyBy, IdentifyMethod, WoStatus
 from kiosk.domain.errors import NotFound
+from kiosk.services import identity
 from kiosk.store.base import utcnow
 from kiosk.store.models import (
     AuditEntry,
@@ -76,6 +87,17 @@ class Person:
     @property
     def is_supervisor(self) -> bool:
         return self.role == "supervisor"
+
+
+@dataclass(frozen=True)
+class Identified:
+    """Someone identified at this kiosk: now the one acting."""
+
+    person: Person
+    #: Already clocked in here before (a switch), rather than clocked in just now.
+    already: bool
+    #: The workstations they were clocked in at before (and were moved from).
+    moved_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +160,41 @@ class Station:
     def execute(self, command: Command) -> CommandResult:
         # The outbox hook (when syncing) queues the command in its own transaction.
         return self.bus.execute(command, hook=self.command_hook)
+
+    # ---------------------------------------------------------------- people
+    def identify(self, badge: str, pin: str | None, method: IdentifyMethod) -> Identified:
+        """Clock ``badge`` in here (or confirm they are), under the site's policy."""
+        result = self._reporting_lockouts(
+            badge, ClockIn(badge=badge, pin=pin, method=method.value, actor=self.actor(badge))
+        )
+        person = self.person(badge)
+        return Identified(person, bool(result.data["already"]), tuple(result.data["moved_from"]))
+
+    def verify(self, badge: str, pin: str, *, supervisor: bool, acting: str | None) -> Person:
+        """Check a badge and PIN (``supervisor``: and the role) while ``acting`` works."""
+        command = VerifyPin(badge=badge, pin=pin, supervisor=supervisor, actor=self.actor(acting))
+        self._reporting_lockouts(badge, command)
+        return self.person(badge)
+
+    def _reporting_lockouts(self, badge: str, command: Command) -> CommandResult:
+        try:
+            return self.execute(command)
+        except identity.BadgeLocked as err:
+            if err.newly:  # the supervisors (and the server's audit log) hear of it
+                self.execute(PinLockout(badge=badge, actor=self.actor(None)))
+            raise
+
+    def clock_out(self, badge: str, supervisor_badge: str | None = None) -> CommandResult:
+        return self.execute(ClockOut(badge=badge, actor=self.actor(badge, supervisor_badge)))
+
+    def unlock(self, badge: str | None, supervisor_badge: str) -> CommandResult:
+        """A supervisor ends a badge's lockout here (None: every one, and a pause)."""
+        return self.execute(ClearPinLockout(badge=badge, actor=self.actor(None, supervisor_badge)))
+
+    def identify_by(self) -> IdentifyBy:
+        """How people identify at this kiosk: the site's setting."""
+        with self.bus.read() as session:
+            return identity.policy(session, self.workstation)
 
     # ---------------------------------------------------------------- reads
     def info(self) -> StationInfo:

@@ -32,10 +32,19 @@ FLOOR_TYPES = frozenset(
         "reverse_run",
         "accept_sales_order_change",
         "keep_as_stock",
+        "pin_lockout",
     }
 )
 FACT_TYPES = frozenset(
-    {"log_output", "qc_disposition", "complete_step", "hold", "clock_in", "clock_out"}
+    {
+        "log_output",
+        "qc_disposition",
+        "complete_step",
+        "hold",
+        "clock_in",
+        "clock_out",
+        "pin_lockout",
+    }
 )
 
 

@@ -11,6 +11,7 @@ from kiosk.commands.catalog import (
     CreateProduct,
     CreateSite,
     CreateWorkstation,
+    EditSite,
     SetBom,
     StepSpec,
 )
@@ -24,7 +25,14 @@ from kiosk.commands.floor import (
     StartWorkOrder,
 )
 from kiosk.commands.notifications import AcknowledgeNotification
-from kiosk.commands.people import ClockIn, ClockOut, CreateOperator, VerifyPin
+from kiosk.commands.people import (
+    ClearPinLockout,
+    ClockIn,
+    ClockOut,
+    CreateOperator,
+    PinLockout,
+    VerifyPin,
+)
 from kiosk.commands.qc import RecordQc
 from kiosk.commands.sales import (
     AcceptSalesOrderChange,
@@ -57,6 +65,7 @@ __all__ = [
     "CancelSalesOrder",
     "CancelWorkOrder",
     "ChangeSalesOrder",
+    "ClearPinLockout",
     "ClockIn",
     "ClockOut",
     "Command",
@@ -71,6 +80,7 @@ __all__ = [
     "CreateWorkOrder",
     "CreateWorkstation",
     "DeleteSalesOrder",
+    "EditSite",
     "EditWorkOrder",
     "IngestSalesOrder",
     "ItemSpec",
@@ -78,6 +88,7 @@ __all__ = [
     "LineChange",
     "LineSpec",
     "LogOutput",
+    "PinLockout",
     "RaiseHold",
     "ReceiveStock",
     "RecordQc",

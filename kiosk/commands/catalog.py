@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from kiosk.commands.base import Command, handles
 from kiosk.commands.context import Context
+from kiosk.domain.enums import IdentifyBy
 from kiosk.domain.errors import Conflict, ValidationError
 from kiosk.domain.quantities import parse_qty
 from kiosk.domain.spread import BomDef, check_no_cycle
@@ -32,6 +33,15 @@ class CreateSite(Command):
     type_name = "create_site"
     code: str
     name: str
+    identify_by: str = IdentifyBy.BADGE_SCAN.value
+
+
+def _identify_by(value: object) -> str:
+    try:
+        return IdentifyBy(str(value)).value
+    except ValueError:
+        choices = " or ".join(f"“{v.value}”" for v in IdentifyBy)
+        raise ValidationError(f"People identify by {choices}.", field="identify_by") from None
 
 
 @handles(CreateSite)
@@ -39,8 +49,33 @@ def create_site(ctx: Context, cmd: CreateSite) -> dict[str, Any]:
     code = _text(cmd.code, "Site code", max_len=40)
     if ctx.session.scalars(select(Site).where(Site.code == code)).first():
         raise Conflict(f"Site {code} already exists.", site=code)
-    site = Site(id=new_id(), code=code, name=_text(cmd.name, "Site name"))
+    site = Site(
+        id=new_id(),
+        code=code,
+        name=_text(cmd.name, "Site name"),
+        identify_by=_identify_by(cmd.identify_by),
+    )
     ctx.session.add(site)
+    return {"site_id": site.id}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditSite(Command):
+    """Rename a site or change how people identify at its kiosks (None: unchanged)."""
+
+    type_name = "edit_site"
+    code: str | None = None
+    name: str | None = None
+    identify_by: str | None = None
+
+
+@handles(EditSite)
+def edit_site(ctx: Context, cmd: EditSite) -> dict[str, Any]:
+    site = site_by_code(ctx.session, cmd.code)
+    if cmd.name is not None:
+        site.name = _text(cmd.name, "Site name")
+    if cmd.identify_by is not None:
+        site.identify_by = _identify_by(cmd.identify_by)
     return {"site_id": site.id}
 
 

@@ -1,26 +1,27 @@
-"""Operators, PIN checks (rate-limited per device) and clocking in and out."""
+"""Operators, identification (scan or PIN, per the site's policy), clocking in and out.
+
+The rules of who may identify how, and the PIN lockouts, are in
+:mod:`kiosk.services.identity`; the commands here apply them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kiosk.commands.base import Command, handles
 from kiosk.commands.context import Context
-from kiosk.domain.enums import Role
-from kiosk.domain.errors import Conflict, DomainError, NotFound, Unauthorized, ValidationError
-from kiosk.domain.pins import hash_pin, verify_pin
+from kiosk.domain.enums import IdentifyMethod, NotificationKind, Role
+from kiosk.domain.errors import Conflict, Unauthorized, ValidationError
+from kiosk.domain.pins import hash_pin
+from kiosk.services import identity
+from kiosk.services.identity import check_pin
 from kiosk.services.labour import close_segments
 from kiosk.services.lookup import workstation_by_code
 from kiosk.store.base import new_id
-from kiosk.store.models import ClockSession, Operator, PinFailure
-
-#: After this many wrong PINs on one device within the window, PIN entry pauses.
-MAX_PIN_FAILURES = 5
-PIN_WINDOW = timedelta(minutes=5)
+from kiosk.store.models import ClockSession, Operator, Workstation
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,50 +58,9 @@ def create_operator(ctx: Context, cmd: CreateOperator) -> dict[str, Any]:
     return {"operator_id": op.id}
 
 
-class WrongPin(Unauthorized):
-    code = "wrong_pin"
-
-    def on_refused(self, ctx: Any) -> None:
-        # Kept although the command rolled back: this is what the rate limit counts.
-        ctx.session.add(
-            PinFailure(
-                id=new_id(),
-                device_id=ctx.actor.device_id,
-                badge=str(self.context.get("badge", "")),
-                at=ctx.now,
-            )
-        )
-
-
-class TooManyAttempts(DomainError):
-    code = "too_many_attempts"
-    http_status = 429
-
-
-def check_pin(ctx: Context, badge: str, pin: str) -> Operator:
-    """The operator, if the PIN is right; wrong PINs are counted per device and rate-limited."""
-    since = ctx.now - PIN_WINDOW
-    failures = (
-        ctx.session.scalar(
-            select(func.count())
-            .select_from(PinFailure)
-            .where(PinFailure.device_id == ctx.actor.device_id, PinFailure.at >= since)
-        )
-        or 0
-    )
-    if failures >= MAX_PIN_FAILURES:
-        raise TooManyAttempts(
-            "Too many wrong PINs on this kiosk. Wait five minutes or ask a supervisor."
-        )
-    op = ctx.session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
-    if op is None or not op.active or not verify_pin(pin, op.pin_hash):
-        raise WrongPin("Badge or PIN not recognised. Try again.", badge=badge)
-    return op
-
-
 @dataclass(frozen=True, kw_only=True)
 class VerifyPin(Command):
-    """Check a PIN (for clock-in or supervisor elevation) without changing anything else."""
+    """Check a PIN (supervisor elevation, clocking someone out) without changing anything."""
 
     type_name = "verify_pin"
     badge: str
@@ -118,39 +78,62 @@ def verify(ctx: Context, cmd: VerifyPin) -> dict[str, Any]:
 
 @dataclass(frozen=True, kw_only=True)
 class ClockIn(Command):
-    """Badge scan alone (the badge is the credential) or badge + PIN on the keypad."""
+    """Identify at this kiosk and be clocked in here.
+
+    ``method`` says how the badge came: a scan (alone enough where the site allows it)
+    or keyed in on the keypad (always with the PIN). Someone clocked in at another
+    workstation is moved here: clocked out there, their labour there closed. Someone
+    already clocked in here is simply the one acting now (``already``).
+    """
 
     type_name = "clock_in"
     badge: str
     pin: str | None = None
+    method: str = IdentifyMethod.SCAN.value
 
 
 @handles(ClockIn)
 def clock_in(ctx: Context, cmd: ClockIn) -> dict[str, Any]:
-    if cmd.pin is not None:
-        op = check_pin(ctx, cmd.badge, cmd.pin)
-    else:
-        op = ctx.session.scalars(select(Operator).where(Operator.badge == cmd.badge)).one_or_none()
-        if op is None or not op.active:
-            raise NotFound(f"Badge {cmd.badge} is not known here.", badge=cmd.badge)
-    open_session = ctx.session.scalars(
+    op = identity.identify(ctx, cmd.badge, cmd.pin, cmd.method)
+    ws = workstation_by_code(ctx.session, ctx.actor.workstation) if ctx.actor.workstation else None
+    here = ws.id if ws else None
+    already = False
+    moved_from: list[str] = []
+    for open_session in ctx.session.scalars(
         select(ClockSession).where(
             ClockSession.operator_id == op.id, ClockSession.clocked_out_at.is_(None)
         )
-    ).first()
-    if open_session is not None:
-        return {"operator_id": op.id, "name": op.name, "already": True}
-    ws = workstation_by_code(ctx.session, ctx.actor.workstation) if ctx.actor.workstation else None
-    ctx.session.add(
-        ClockSession(
-            id=new_id(),
-            operator_id=op.id,
-            workstation_id=ws.id if ws else None,
-            device_id=ctx.actor.device_id,
-            clocked_in_at=cmd.at,
+    ):
+        if open_session.workstation_id == here:
+            already = True
+            continue
+        # One person stands at one workstation: clocking in here ends the other session.
+        open_session.clocked_out_at = max(cmd.at, open_session.clocked_in_at)
+        other = (
+            ctx.session.get(Workstation, open_session.workstation_id)
+            if open_session.workstation_id
+            else None
         )
-    )
-    return {"operator_id": op.id, "name": op.name, "role": op.role, "already": False}
+        moved_from.append(other.code if other else "another kiosk")
+    if moved_from:
+        close_segments(ctx, operator_id=op.id)
+    if not already:
+        ctx.session.add(
+            ClockSession(
+                id=new_id(),
+                operator_id=op.id,
+                workstation_id=here,
+                device_id=ctx.actor.device_id,
+                clocked_in_at=cmd.at,
+            )
+        )
+    return {
+        "operator_id": op.id,
+        "name": op.name,
+        "role": op.role,
+        "already": already,
+        "moved_from": moved_from,
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,6 +145,9 @@ class ClockOut(Command):
 @handles(ClockOut)
 def clock_out(ctx: Context, cmd: ClockOut) -> dict[str, Any]:
     op = ctx.operator(cmd.badge)
+    if ctx.actor.badge != op.badge and not ctx.actor.principal:
+        # At a kiosk only the person themself, or a supervisor, clocks someone out.
+        ctx.require_supervisor(f"clock out {op.name}")
     sessions = ctx.session.scalars(
         select(ClockSession).where(
             ClockSession.operator_id == op.id, ClockSession.clocked_out_at.is_(None)
@@ -173,3 +159,44 @@ def clock_out(ctx: Context, cmd: ClockOut) -> dict[str, Any]:
         session.clocked_out_at = max(cmd.at, session.clocked_in_at)
     close_segments(ctx, operator_id=op.id)
     return {"operator_id": op.id}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PinLockout(Command):
+    """A badge was just locked by wrong PINs at a kiosk: a fact for the supervisors (and
+    the server's audit log), reported by the kiosk right after the refusal that locked it."""
+
+    type_name = "pin_lockout"
+    badge: str
+
+
+@handles(PinLockout)
+def pin_lockout(ctx: Context, cmd: PinLockout) -> dict[str, Any]:
+    badge = identity.clean_badge(cmd.badge)
+    op = identity.find_operator(ctx.session, badge)
+    who = f"{op.name} (badge {badge})" if op else f"Badge {badge}"
+    where = ctx.actor.workstation or "a kiosk"
+    site = identity.site_of(ctx.session, ctx.actor.workstation)
+    ctx.notify(
+        NotificationKind.PIN_LOCKOUT,
+        f"{who} was locked at {where} after {identity.BADGE_LIMIT} wrong PINs.",
+        site_id=site.id if site else None,
+    )
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClearPinLockout(Command):
+    """A supervisor unlocks a badge on this kiosk (``badge`` None: every wrong PIN here,
+    which also ends a pause of PIN entry on the kiosk)."""
+
+    type_name = "clear_pin_lockout"
+    badge: str | None = None
+
+
+@handles(ClearPinLockout)
+def clear_pin_lockout(ctx: Context, cmd: ClearPinLockout) -> dict[str, Any]:
+    who = ctx.require_supervisor("unlock a badge")
+    badge = identity.clean_badge(cmd.badge) if cmd.badge is not None else None
+    cleared = identity.clear_failures(ctx.session, badge, by=who, now=ctx.now)
+    return {"cleared": cleared}

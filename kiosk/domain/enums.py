@@ -49,6 +49,23 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
 
 
+class IdentifyBy(StrEnum):
+    """How people identify at a site's kiosks (a site setting; both paths follow it)."""
+
+    #: A badge scan alone identifies (the badge is the credential); a badge keyed in on
+    #: the keypad needs the PIN too, since anyone can type a number.
+    BADGE_SCAN = "badge_scan"
+    #: Every identification needs the PIN, scanned badge or keyed.
+    BADGE_AND_PIN = "badge_and_pin"
+
+
+class IdentifyMethod(StrEnum):
+    """How the badge reached the kiosk."""
+
+    SCAN = "scan"
+    KEYPAD = "keypad"
+
+
 class MovementKind(StrEnum):
     RECEIPT = "receipt"
     ADJUSTMENT = "adjustment"
@@ -87,6 +104,8 @@ class NotificationKind(StrEnum):
     #: A kiosk's physical fact recorded although the WO had changed meanwhile (sync).
     FLAGGED_FACT = "flagged_fact"
     OVER_PRODUCTION = "over_production"
+    #: Too many wrong PINs for one badge: it is locked until it cools down or is cleared.
+    PIN_LOCKOUT = "pin_lockout"
     SALES_ORDER_UNCOVERED = "sales_order_uncovered"
 
 

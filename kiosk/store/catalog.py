@@ -18,6 +18,11 @@ class Site(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: How people identify at this site's kiosks (IdentifyBy): a badge scan alone, or
+    #: a PIN with every identification.
+    identify_by: Mapped[str] = mapped_column(
+        String(20), default="badge_scan", server_default="badge_scan"
+    )
 
 
 class Product(Base):

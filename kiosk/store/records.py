@@ -61,12 +61,19 @@ class Counter(Base):
 
 
 class PinFailure(Base):
-    """A failed PIN entry, kept to rate-limit guessing per device."""
+    """A failed PIN entry, kept to rate-limit guessing per badge and per device.
+
+    A right PIN for the badge, or a supervisor unlocking it, sets ``cleared_at``: cleared
+    failures no longer count.
+    """
 
     __tablename__ = "pin_failure"
 
     id: Mapped[str] = id_column()
     device_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    badge: Mapped[str] = mapped_column(String(64))
+    badge: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The badge that cleared it: the person themself (a right PIN) or a supervisor.
+    cleared_by: Mapped[str | None] = mapped_column(String(64))

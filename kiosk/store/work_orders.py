@@ -35,6 +35,8 @@ class WorkOrder(Base):
     #: Amber marker: cut from its sales order and waiting for a person to decide.
     unlink_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_short: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Why a supervisor closed it short (a reason code's label, or their words).
+    close_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
