@@ -190,8 +190,7 @@ def run_gui(args: argparse.Namespace) -> int:
         kiosk.window.resize(args.width, args.height)
         kiosk.window.show()
     else:
-        kiosk.window.setProperty("kiosk_mode", True)
-        kiosk.window.showFullScreen()
+        kiosk.window.show_kiosk()
     kiosk.window.quit_requested.connect(app.quit)
     code = app.exec()
     sync.stop()

@@ -14,8 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.commands import Actor, ClockIn, ClockOut, Command, CommandResult, VerifyPin
-from kiosk.station import BoardRow, Person, Station
+from kiosk.commands import Actor, Command, CommandResult
+from kiosk.domain.enums import IdentifyBy, IdentifyMethod
+from kiosk.station import BoardRow, Identified, Person, Station
 from ui.worker import Failure, Worker
 
 log = logging.getLogger(__name__)
@@ -56,20 +57,28 @@ class Controller(QObject):
     station_changed = Signal()
     #: The store changed (our command or someone else's): open screens reload.
     store_changed = Signal()
-    #: A refusal or error nobody else showed: (text).
-    notice = Signal(str)
+    #: A refusal or error nobody else showed: (code, text).
+    notice = Signal(str, str)
+    #: Someone identified (Identified): the top bar and a toast say who acts now.
+    identified = Signal(object)
+    #: Anyone asked to try the server again now, backoff or not.
+    retry_sync = Signal()
 
     def __init__(self, station: Station, worker: Worker, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.station = station
         self.worker = worker
         self.people: list[Person] = []
+        #: The one acting: whoever identified last here. Nobody after a start, until
+        #: someone scans or keys in their PIN; never chosen on anyone's behalf.
         self.active: Person | None = None
+        #: The site's identification setting, read with every refresh.
+        self.identify_by = IdentifyBy.BADGE_SCAN
         self.rows: list[BoardRow] = []
         self.sync_status = SyncStatus()
         self._token: int | None = None
         self._polling = False
-        self.worker.failed.connect(lambda failure: self.notice.emit(failure.message))
+        self.worker.failed.connect(lambda failure: self.notice.emit(failure.code, failure.message))
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(POLL_MS)
         self.poll_timer.timeout.connect(self.poll)
@@ -91,13 +100,15 @@ class Controller(QObject):
                 station.clocked_in(),
                 station.notifications(),
                 station.shift(midnight),
+                station.identify_by(),
             )
 
         self.worker.submit(load, self._loaded)
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
-        token, rows, people, notifications, shift = result
+        token, rows, people, notifications, shift, identify_by = result
         self._token = token
+        self.identify_by = identify_by
         self.rows = rows
         self.board_changed.emit(rows)
         self._set_people(people)
@@ -128,43 +139,47 @@ class Controller(QObject):
     # ---------------------------------------------------------------- people
     def _set_people(self, people: list[Person]) -> None:
         self.people = people
-        badges = {p.badge for p in people}
-        if self.active is None or self.active.badge not in badges:
-            self.set_active(people[-1] if people else None)
+        if self.active is not None and self.active.badge not in {p.badge for p in people}:
+            # Clocked out (idle, by a supervisor, or moved to another station meanwhile).
+            self.set_active(None)
         self.people_changed.emit(people)
 
     def set_active(self, person: Person | None) -> None:
         self.active = person
         self.active_changed.emit(person)
 
-    def clock_in(
+    def identify(
         self,
         badge: str,
         pin: str | None,
-        on_ok: Callable[[Person], None],
+        method: IdentifyMethod,
+        on_ok: Callable[[Identified], None],
         on_failure: Callable[[Failure], None],
     ) -> None:
+        """Clock in (or switch to) ``badge``; on success they are the one acting."""
         station = self.station
 
-        def run() -> Person:
-            station.execute(ClockIn(badge=badge, pin=pin, actor=station.actor(badge)))
-            return station.person(badge)
-
-        def ok(person: Person) -> None:
-            self.set_active(person)
-            on_ok(person)
+        def ok(identified: Identified) -> None:
+            self.set_active(identified.person)
+            self.identified.emit(identified)
+            on_ok(identified)
             self._after_command()
 
-        self.worker.submit(run, ok, on_failure)
+        self.worker.submit(lambda: station.identify(badge, pin, method), ok, on_failure)
 
-    def clock_out(self, badge: str, on_failure: Callable[[Failure], None] | None = None) -> None:
+    def clock_out(
+        self,
+        badge: str,
+        on_failure: Callable[[Failure], None] | None = None,
+        *,
+        supervisor: Person | None = None,
+    ) -> None:
         station = self.station
         if self.active is not None and self.active.badge == badge:
             self.set_active(None)
+        sup = supervisor.badge if supervisor else None
         self.worker.submit(
-            lambda: station.execute(ClockOut(badge=badge, actor=station.actor(badge))),
-            lambda _: self._after_command(),
-            on_failure,
+            lambda: station.clock_out(badge, sup), lambda _: self._after_command(), on_failure
         )
 
     def verify_supervisor(
@@ -174,14 +189,34 @@ class Controller(QObject):
         on_ok: Callable[[Person], None],
         on_failure: Callable[[Failure], None],
     ) -> None:
+        self.verify(badge, pin, on_ok, on_failure, supervisor=True)
+
+    def verify(
+        self,
+        badge: str,
+        pin: str,
+        on_ok: Callable[[Person], None],
+        on_failure: Callable[[Failure], None],
+        *,
+        supervisor: bool = False,
+    ) -> None:
         station = self.station
-        actor = station.actor(self.active.badge if self.active else None)
+        acting = self.active.badge if self.active else None
+        self.worker.submit(
+            lambda: station.verify(badge, pin, supervisor=supervisor, acting=acting),
+            on_ok,
+            on_failure,
+        )
 
-        def run() -> Person:
-            station.execute(VerifyPin(badge=badge, pin=pin, supervisor=True, actor=actor))
-            return station.person(badge)
-
-        self.worker.submit(run, on_ok, on_failure)
+    def unlock(
+        self,
+        badge: str | None,
+        supervisor: Person,
+        on_ok: Callable[[CommandResult], None],
+        on_failure: Callable[[Failure], None],
+    ) -> None:
+        station = self.station
+        self.worker.submit(lambda: station.unlock(badge, supervisor.badge), on_ok, on_failure)
 
     # ---------------------------------------------------------------- commands
     def run(

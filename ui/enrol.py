@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QLabel, QWidget
 
 from kiosk.domain.errors import ValidationError
 from sync.enrolment import Credentials, EnrolmentFailed, enrol, save
 from ui.controller import Controller
 from ui.theme import Metrics
 from ui.widgets.overlay import Overlay
+from ui.widgets.touch_field import TouchField
+from ui.widgets.touch_keyboard import TextEntryOverlay
 from ui.worker import Failure
 
 
@@ -28,22 +30,32 @@ def enrol_and_keep(server: str, code: str) -> Credentials:
 
 
 class EnrolOverlay(Overlay):
+    """Server address and code, each typed on the touch keyboard, which the owner opens
+    over this overlay (``keyboard_requested``)."""
+
+    keyboard_requested = Signal(object)  # TextEntryOverlay
+
     def __init__(self, host: QWidget, metrics: Metrics, controller: Controller) -> None:
         super().__init__(host, metrics, _tr("Enrol this kiosk"), ok_text=_tr("Enrol"))
         self.controller = controller
         hint = QLabel(_tr("The office gives you the server address and a one-time code."))
         hint.setWordWrap(True)
         self.body.addWidget(hint)
-        self.server = QLineEdit()
-        self.server.setPlaceholderText("https://plant.example")
+        self.server = TouchField("https://plant.example")
         self.server.setAccessibleName(_tr("Server address"))
         self.server.setMinimumHeight(metrics.target)
         self.body.addWidget(self.server)
-        self.code = QLineEdit()
-        self.code.setPlaceholderText(_tr("Enrolment code"))
+        self.code = TouchField(_tr("Enrolment code"))
         self.code.setAccessibleName(_tr("Enrolment code"))
         self.code.setMinimumHeight(metrics.target)
         self.body.addWidget(self.code)
+        for field, title in ((self.server, _tr("Server address")), (self.code, _tr("Code"))):
+            field.tapped.connect(lambda f=field, t=title: self._type(f, t))
+
+    def _type(self, field: TouchField, title: str) -> None:
+        keyboard = TextEntryOverlay(self.parentWidget(), self.metrics, title, field.text())
+        keyboard.entered.connect(field.setText)
+        self.keyboard_requested.emit(keyboard)
 
     def confirm(self) -> None:
         server, code = self.server.text().strip(), self.code.text().strip()

@@ -1,19 +1,31 @@
-"""Shared interaction flows: supervisor elevation, and running a command from an overlay."""
+"""Shared interaction flows: who is acting, supervisor elevation, running a command.
+
+Also the stack of open overlays (a keyboard may open over a dialog): scans go to the
+top one, Escape cancels it, and when the person at the kiosk changes every open one
+is cancelled, so nobody finishes a dialog someone else began.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from kiosk.commands import Actor, Command, CommandResult
-from kiosk.station import Person
+from kiosk.domain.enums import IdentifyBy, IdentifyMethod
+from kiosk.station import Identified, Person
 from ui.controller import Controller
+from ui.dialogs.credentials import CredentialsOverlay
 from ui.dialogs.message import refusal
 from ui.dialogs.supervisor import SupervisorOverlay
 from ui.theme import Metrics
 from ui.widgets.overlay import Overlay
 from ui.worker import Failure
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Flows", text)
 
 
 class Flows:
@@ -23,21 +35,72 @@ class Flows:
         self.host = host
         self.metrics = metrics
         self.controller = controller
-        #: The overlay now open, if any (scans are routed to it).
-        self.current: Overlay | None = None
+        self._open: list[Overlay] = []
+        #: Called whenever an overlay closes (the window takes keyboard focus back).
+        self.on_closed: Callable[[], None] = lambda: None
+
+    # ---------------------------------------------------------------- the overlay stack
+    @property
+    def current(self) -> Overlay | None:
+        """The overlay on top, if any (scans are routed to it)."""
+        return self._open[-1] if self._open else None
 
     def track(self, overlay: Overlay) -> Overlay:
-        self.current = overlay
+        self._open.append(overlay)
         overlay.finished.connect(lambda _: self._closed(overlay))
         overlay.open()
         return overlay
 
     def _closed(self, overlay: Overlay) -> None:
-        if self.current is overlay:
-            self.current = None
+        if overlay in self._open:
+            self._open.remove(overlay)
+        self.on_closed()
+
+    def close_all(self) -> None:
+        for overlay in reversed(list(self._open)):
+            overlay.reject()
 
     def refuse(self, failure: Failure) -> None:
-        self.track(refusal(self.host, self.metrics, failure.message))
+        self.track(refusal(self.host, self.metrics, failure.message, failure.code))
+
+    # ---------------------------------------------------------------- people
+    def scan_alone(self) -> bool:
+        return self.controller.identify_by == IdentifyBy.BADGE_SCAN
+
+    def identify(
+        self,
+        why: str,
+        then: Callable[[Identified], None] | None = None,
+        *,
+        badge: str | None = None,
+        title: str | None = None,
+    ) -> CredentialsOverlay:
+        """Ask who is at the kiosk (a scan, or badge and PIN), make them the one acting,
+        then go on with ``then``."""
+        overlay = CredentialsOverlay(
+            self.host,
+            self.metrics,
+            title or _tr("Who is working?"),
+            why,
+            ok_text=_tr("That's me"),
+            badge=badge,
+            scan_alone=self.scan_alone(),
+        )
+
+        def submitted(badge: str, pin: str, scanned: bool) -> None:
+            def ok(identified: Identified) -> None:
+                overlay.accept()
+                if then is not None:
+                    then(identified)
+
+            method = IdentifyMethod.SCAN if scanned else IdentifyMethod.KEYPAD
+            self.controller.identify(
+                badge, pin or None, method, ok, lambda f: overlay.show_error(f.message)
+            )
+
+        overlay.submitted.connect(submitted)
+        self.track(overlay)
+        return overlay
 
     def with_supervisor(self, why: str, then: Callable[[Person], None]) -> SupervisorOverlay:
         overlay = SupervisorOverlay(self.host, self.metrics, why)
@@ -47,13 +110,22 @@ class Flows:
             then(person)
 
         overlay.submitted.connect(
-            lambda badge, pin: self.controller.verify_supervisor(
+            lambda badge, pin, _scanned: self.controller.verify_supervisor(
                 badge, pin, verified, lambda f: overlay.show_error(f.message)
             )
         )
         self.track(overlay)
         return overlay
 
+    def as_operator(self, why: str, then: Callable[[], None]) -> None:
+        """Run ``then`` as the person acting now; when nobody has identified since the
+        kiosk started (or since the last clock-out), ask first."""
+        if self.controller.active is not None:
+            then()
+        else:
+            self.identify(why, lambda _: then())
+
+    # ---------------------------------------------------------------- commands
     def run(
         self,
         make: Callable[[Actor], Command],
@@ -74,7 +146,7 @@ class Flows:
         def failed(failure: Failure) -> None:
             if on_failure is not None:
                 on_failure(failure)
-            elif overlay is not None:
+            elif overlay is not None and not overlay.closed:
                 overlay.show_error(failure.message)
             else:
                 self.refuse(failure)

@@ -173,8 +173,8 @@ class HealthScreen(QWidget):
         from ui.enrol import EnrolOverlay
 
         overlay = EnrolOverlay(self.flows.host, self.flows.metrics, self.flows.controller)
+        overlay.keyboard_requested.connect(self.flows.track)
         self.flows.track(overlay)
-        overlay.open()
 
     def mark_seen(self) -> None:
         if self.report is None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.station import Person, StationInfo
+from kiosk.domain.enums import IdentifyMethod
+from kiosk.station import Identified, Person, StationInfo
 from ui.board.screen import BoardScreen
 from ui.clock_in import ClockInScreen
 from ui.controller import Controller
@@ -20,6 +21,8 @@ from ui.notifications import NotificationsScreen
 from ui.scanner import WORK_ORDER, ScanListener
 from ui.theme import Metrics
 from ui.topbar import TopBar
+from ui.widgets.toast import Toast
+from ui.widgets.touch_keyboard import TextEntryOverlay
 from ui.worker import Failure
 
 log = logging.getLogger(__name__)
@@ -46,12 +49,16 @@ class KioskWindow(QWidget):
         self.metrics = metrics
         self.controller = controller
         self.setWindowTitle(_tr("Shop-floor kiosk"))
+        # The window itself holds the keyboard focus (buttons and fields never take it):
+        # a badge scanner's keys always arrive here, whatever was tapped last.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._may_close = False
 
         self.flows = Flows(self, metrics, controller)
+        self.flows.on_closed = self.take_focus
         self.topbar = TopBar(metrics, controller)
         self.stack = QStackedWidget()
-        self.clock_in = ClockInScreen(metrics, controller)
+        self.clock_in = ClockInScreen(self.flows)
         self.board = BoardScreen(metrics, workstation)
         self.detail = DetailScreen(self.flows)
         self.notifications = NotificationsScreen(self.flows)
@@ -67,8 +74,13 @@ class KioskWindow(QWidget):
         controller.board_changed.connect(self.board.set_rows)
         controller.shift_changed.connect(self.board.shift.set_summary)
         controller.store_changed.connect(self.detail.reload)
-        controller.notice.connect(lambda text: self.flows.refuse(Failure(text, "notice", None)))  # type: ignore[arg-type]
+        controller.notice.connect(
+            lambda code, text: self.flows.refuse(Failure(text, code, RuntimeError(text)))
+        )
+        self.toast = Toast(self, metrics, over=[self.topbar.title_area, self.topbar.sync])
+        controller.identified.connect(self.greet)
         self.board.open_work_order.connect(self.open_work_order)
+        self.board.search_requested.connect(self.type_search)
         self.detail.back.connect(self.show_board)
         self.notifications.back.connect(self.show_board)
         self.notifications.open_work_order.connect(self.open_work_order)
@@ -115,6 +127,13 @@ class KioskWindow(QWidget):
         self.stack.setCurrentWidget(self.detail)
         self.detail.show_work_order(work_order_id)
 
+    def type_search(self, text: str) -> None:
+        keyboard = TextEntryOverlay(
+            self, self.metrics, _tr("Search"), text, ok_text=_tr("Search"), max_length=60
+        )
+        keyboard.entered.connect(self.board.search.setText)
+        self.flows.track(keyboard)
+
     def open_number(self, number: str) -> None:
         self.controller.load(
             lambda s: s.work_order_by_number(number),
@@ -124,29 +143,82 @@ class KioskWindow(QWidget):
 
     # ---------------------------------------------------------------- scanning
     def on_scan(self, code: str) -> None:
-        """A work-order traveler opens the WO anywhere; otherwise it is a badge."""
+        """A work-order traveler opens the WO anywhere; anything else is a badge, and
+        whoever scanned it is the one acting from now on."""
         code = code.strip()
         if WORK_ORDER.match(code):
-            if self.flows.current is not None:
-                self.flows.current.reject()
+            self.flows.close_all()
             self.open_number(code.upper())
             return
         current = self.flows.current
         if current is not None and getattr(current, "accepts_badge_scan", False):
             current.scanned(code)  # type: ignore[attr-defined]
             return
-        if self.stack.currentWidget() is self.clock_in or self.controller.active is None:
-            self.stack.setCurrentWidget(self.clock_in)
+        # Someone else may be at the kiosk now: nobody finishes another's dialog.
+        self.flows.close_all()
+        if self.stack.currentWidget() is self.clock_in:
             self.clock_in.scanned(code)
+        elif self.flows.scan_alone():
+            self.controller.identify(
+                code, None, IdentifyMethod.SCAN, lambda _: None, self.flows.refuse
+            )
+        else:
+            overlay = self.flows.identify(_tr("Key in your PIN to go on."))
+            overlay.scanned(code)
+
+    def greet(self, identified: Identified) -> None:
+        """Say who acts now, where it matters: after a switch or a move."""
+        name = identified.person.name
+        if identified.moved_from:
+            text = _tr("%s: clocked in here, out at %s.") % (
+                name,
+                ", ".join(identified.moved_from),
+            )
+        elif identified.already:
+            text = _tr("%s is working now.") % name
+        else:
+            text = _tr("%s clocked in.") % name
+        self.toast.say(text)
+
+    # ---------------------------------------------------------------- keyboard focus
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self.take_focus)
+
+    def take_focus(self) -> None:
+        """Take the keyboard (and the scanner with it). Under a bare X server no window
+        manager hands focus to a new window, so it has to ask for it."""
+        if not self.isVisible():
+            return
+        self.activateWindow()
+        handle = self.windowHandle()
+        if handle is not None:
+            handle.requestActivate()
+        self.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.flows.current is not None:
+            self.flows.current.reject()  # Escape cancels the open dialog, never more
+            return
+        super().keyPressEvent(event)
 
     # ---------------------------------------------------------------- idle clock-out
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (
-            QEvent.Type.MouseButtonPress,
-            QEvent.Type.KeyPress,
-            QEvent.Type.TouchBegin,
-        ):
+        kind = event.type()
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
             self.idle.start()
+        if (
+            kind == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and self.flows.current is not None
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+        ):
+            self.flows.current.reject()
+            return True
+        if kind == QEvent.Type.WindowActivate and watched is self:
+            QTimer.singleShot(0, self.take_focus)
         return False
 
     def idle_clock_out(self) -> None:
@@ -168,11 +240,22 @@ class KioskWindow(QWidget):
                 ok_text=_tr("Quit"),
                 ask=True,
             )
-            ask.cancel_button.setText(_tr("Window mode"))
-            ask.finished.connect(lambda ok: self.quit_now() if ok else self.showNormal())
+            ask.ok_button.setProperty("danger", True)
+            window_mode = ask.add_action(_tr("Window mode"))
+            window_mode.clicked.connect(lambda: (ask.reject(), self.showNormal()))
+            ask.finished.connect(lambda ok: self.quit_now() if ok else None)
             self.flows.track(ask)
 
         self.flows.with_supervisor(_tr("Leaving the kiosk needs a supervisor."), chosen)
+
+    def show_kiosk(self) -> None:
+        """Full-screen, and the size of the screen even where nothing makes it so (a bare
+        X server has no window manager to honour the full-screen request)."""
+        self.setProperty("kiosk_mode", True)
+        screen = self.screen()
+        if screen is not None:
+            self.setGeometry(screen.geometry())
+        self.showFullScreen()
 
     def quit_now(self) -> None:
         self._may_close = True
@@ -196,7 +279,7 @@ class KioskWindow(QWidget):
             and not self._leaving
         ):
             # Minimised or un-maximised by a key combination: back to full-screen.
-            QTimer.singleShot(0, self.showFullScreen)
+            QTimer.singleShot(0, self.show_kiosk)
 
     _leaving = False
 

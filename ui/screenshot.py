@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QApplication
 from kiosk.station import Station
 from ui.composition import Kiosk, build
 
+#: Tom Becker, clocked in at ASSY-1 in the demo plant.
+DEMO_OPERATOR = "1002"
+
 
 def settle(app: QApplication, kiosk: Kiosk, timeout: float = 10.0) -> None:
     """Let the worker finish and the window repaint (several rounds: loads chain loads)."""
@@ -105,6 +108,9 @@ def screenshot(station: Station, screen: str, out: Path, size: tuple[int, int]) 
         kiosk.window.resize(*size)
         kiosk.window.show()
         settle(app, kiosk)
+        if screen != "clock-in":
+            kiosk.window.scanner.feed(DEMO_OPERATOR)  # someone at the kiosk, as in a shift
+            settle(app, kiosk)
         SCREENS[screen](app, kiosk)  # type: ignore[arg-type]
         settle(app, kiosk)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,9 @@ class SyncBridge(QObject):
         """Tell the operator, in plain words, what the server did with their actions."""
         unseen = overview.unseen
         if unseen:
-            self.controller.notice.emit("\n\n".join(a.message for a in reversed(unseen)))
+            self.controller.notice.emit(
+                "sync_answer", "\n\n".join(a.message for a in reversed(unseen))
+            )
             seqs = [a.seq for a in unseen]
             self.controller.load(lambda s: s.mark_answers_seen(seqs), self._done, self._done)
         else:

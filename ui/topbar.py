@@ -41,16 +41,23 @@ class TopBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(gap, metrics.mm(1.5), gap, metrics.mm(1.5))
         layout.setSpacing(gap)
+        # The station's name and the clock; a toast takes their place for a moment.
+        self.title_area = QWidget()
+        self.title_area.setObjectName("title_area")
+        title = QHBoxLayout(self.title_area)
+        title.setContentsMargins(0, 0, 0, 0)
+        title.setSpacing(gap)
         self.station = ElidedLabel()
         self.station.setProperty("role", "title")
-        layout.addWidget(self.station, 1)
+        title.addWidget(self.station, 1)
         self.clock = QLabel()
-        layout.addWidget(self.clock)
+        title.addWidget(self.clock)
+        layout.addWidget(self.title_area, 1)
         # Tapping the sync state opens the station-health screen (supervisor).
         self.sync = TouchButton(sync_text(SyncStatus()))
         self.sync.setAccessibleName(_tr("Sync status"))
         layout.addWidget(self.sync)
-        self.person = TouchButton(_tr("Clock in"))
+        self.person = TouchButton(_tr("Scan your badge"))
         self.person.setMinimumWidth(metrics.mm(45))
         layout.addWidget(self.person)
         self.bell = icon_button("bell", _tr("Notifications"), size=metrics.mm(7))
@@ -70,9 +77,10 @@ class TopBar(QWidget):
         self.station.setText(f"{code} · {name}")
 
     def set_person(self, person: Person | None) -> None:
-        self.person.setText(person.name if person else _tr("Clock in"))
+        """Who acts now; nobody until someone scans or keys in their PIN."""
+        self.person.setText(person.name if person else _tr("Scan your badge"))
         self.person.setAccessibleName(
-            _tr("Working: %s") % person.name if person else _tr("Clock in")
+            _tr("Working: %s") % person.name if person else _tr("Nobody working: clock in")
         )
 
     def set_notifications(self, rows: list[NotificationRow]) -> None:

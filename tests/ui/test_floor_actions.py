@@ -196,14 +196,18 @@ def test_reverse_a_run_is_a_supervisor_action(qtbot, kiosk):
 
 
 def test_a_refusal_is_shown_in_plain_words(qtbot, kiosk):
-    kiosk.controller.set_active(None)  # nobody clocked in at this moment
-    open_wo(qtbot, kiosk, "WO-000006")
-    tap(qtbot, kiosk, Button.START)
+    from kiosk.commands import StartWorkOrder
+
+    open_wo(qtbot, kiosk, "WO-000002")  # in progress: starting it again is refused
+    wo_id = kiosk.window.detail.wo.id
+    kiosk.window.flows.run(lambda a: StartWorkOrder(work_order_id=wo_id, actor=a))
+    settle(qtbot, kiosk)
     message = kiosk.window.flows.current
     assert isinstance(message, MessageOverlay)
-    assert message.text.text()
+    assert "in progress" in message.text.text().lower()
     assert "Traceback" not in message.text.text()
-    assert kiosk.window.detail.wo.status == WoStatus.READY
+    assert message.title.text() == "Not done"
+    assert kiosk.window.detail.wo.status == WoStatus.IN_PROGRESS
     assert [r.result for r in audit(kiosk, "start")] == ["refused"]
 
 

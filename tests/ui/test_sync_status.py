@@ -57,7 +57,7 @@ def test_a_refused_action_is_shown_in_plain_words_and_marked_seen(qtbot, kiosk: 
     state = SyncState(True, None, None, waiting=0, unseen_answers=1)
     with qtbot.wait_signal(kiosk.controller.notice, timeout=5000) as shown:
         bridge.on_state(state)
-    assert shown.args == [message]
+    assert shown.args == ["sync_answer", message]
     settle(qtbot, kiosk)
     assert kiosk.station.sync_overview().unseen == ()
     assert "1 to check" in kiosk.window.topbar.sync.text()

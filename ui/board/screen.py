@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QScroller,
     QSizePolicy,
     QTableView,
@@ -23,8 +22,9 @@ from kiosk.station import BoardRow
 from ui.board.delegate import BoardDelegate
 from ui.board.model import BoardModel, Col, headers
 from ui.theme import Metrics
-from ui.widgets.buttons import TouchButton
+from ui.widgets.buttons import TouchButton, icon_button
 from ui.widgets.shift_chart import ShiftPanel
+from ui.widgets.touch_field import TouchField
 
 
 def _tr(text: str) -> str:
@@ -45,6 +45,8 @@ def status_filters() -> list[tuple[str, frozenset[WoStatus]]]:
 
 class BoardScreen(QWidget):
     open_work_order = Signal(str)
+    #: The search field was tapped: the window opens the touch keyboard (text so far).
+    search_requested = Signal(str)
 
     def __init__(self, metrics: Metrics, workstation: str | None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -70,12 +72,18 @@ class BoardScreen(QWidget):
         self.set_home_workstation(workstation)
         self.scope_station.clicked.connect(lambda: self.model.set_workstation(self.workstation))
         self.scope_plant.clicked.connect(lambda: self.model.set_workstation(None))
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(_tr("Search number, name or SKU"))
+        # Typed on our touch keyboard; it never takes the keyboard focus (a scan would
+        # land in it).
+        self.search = TouchField(_tr("Search number, name or SKU"))
         self.search.setAccessibleName(_tr("Search work orders"))
-        self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.model.set_search)
+        self.search.tapped.connect(lambda: self.search_requested.emit(self.search.text()))
         top.addWidget(self.search, 1)
+        self.clear_search = icon_button("clear", _tr("Clear the search"), size=metrics.mm(7))
+        self.clear_search.clicked.connect(self.search.clear)
+        self.clear_search.hide()
+        self.search.textChanged.connect(lambda text: self.clear_search.setVisible(bool(text)))
+        top.addWidget(self.clear_search)
         self.shift = ShiftPanel(metrics)
         top.addWidget(self.shift, 1)
         layout.addLayout(top)
@@ -86,6 +94,7 @@ class BoardScreen(QWidget):
         self.chip_buttons: list[TouchButton] = []
         for label, statuses in status_filters():
             chip = TouchButton(label, checkable=True)
+            chip.setProperty("chip", True)
             chip.clicked.connect(lambda _=False, s=statuses: self.model.set_statuses(s))
             self.chips.addButton(chip)
             self.chip_buttons.append(chip)
@@ -107,6 +116,7 @@ class BoardScreen(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(True)
         self.table.setAccessibleName(_tr("Work orders"))
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no type-to-find: keys are scans
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(metrics.mm(17))

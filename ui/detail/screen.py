@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -69,6 +71,12 @@ def more_labels() -> dict[More, str]:
         More.KEEP_AS_STOCK: _tr("Keep building as stock"),
         More.CANCEL: _tr("Cancel work order"),
     }
+
+
+#: What an operator does, recorded under their name; the rest ask for a supervisor.
+OPERATOR_ACTIONS = frozenset(
+    {Button.START, Button.LOG_OUTPUT, Button.STEP_DONE, Button.HOLD, Button.QC, Button.COMPLETE}
+)
 
 
 class DetailScreen(QWidget):
@@ -155,7 +163,9 @@ class DetailScreen(QWidget):
         for i, (key, label) in enumerate(button_labels().items()):
             button = TouchButton(label, primary=True)
             button.setMinimumSize(metrics.mm(32), metrics.primary)
-            button.clicked.connect(lambda _=False, b=button, h=handlers[key]: self._tap(b, h))
+            button.clicked.connect(
+                lambda _=False, k=key, b=button, h=handlers[key]: self._tap(k, b, h)
+            )
             self.buttons[key] = button
             self.action_grid.addWidget(button, i // 2, i % 2)
         actions = QVBoxLayout()
@@ -213,9 +223,21 @@ class DetailScreen(QWidget):
             button.set_busy(False)
             button.setEnabled(key in enabled)
 
-    def _tap(self, button: TouchButton, handler: object) -> None:
+    def _tap(self, key: Button, button: TouchButton, handler: Callable[[], None]) -> None:
         button.set_busy(True)  # feedback now; cleared when the reload lands
-        handler()  # type: ignore[operator]
+        if key in OPERATOR_ACTIONS and self.flows.controller.active is None:
+            # Nobody has identified since the kiosk started: ask, then go on as them.
+            wo = self._wo()
+            self.flows.identify(
+                _tr(
+                    "%s on %s is recorded under your name: scan your badge, or key in badge "
+                    "and PIN."
+                )
+                % (button_labels()[key], wo.number),
+                lambda _: handler(),
+            )
+        else:
+            handler()
         if self.flows.current is not None:
             button.set_busy(False)
 
@@ -260,7 +282,7 @@ class DetailScreen(QWidget):
             # Styles are applied and layouts computed lazily on first show: do it now.
             overlay.setGeometry(self.flows.host.rect())
             overlay.ensurePolished()
-            overlay.layout().activate()
+            overlay.card.layout().activate()
             self._prepared, self._prepared_for = overlay, (wo.id, wo.version)
 
     def log_output(self) -> None:
@@ -297,6 +319,7 @@ class DetailScreen(QWidget):
     def hold(self) -> None:
         wo = self._wo()
         overlay = HoldOverlay(self.flows.host, self.flows.metrics, wo.number)
+        overlay.keyboard_requested.connect(self.flows.track)
         overlay.submitted.connect(
             lambda reason, note: self.flows.run(
                 lambda a: RaiseHold(work_order_id=wo.id, reason=reason, note=note, actor=a),

@@ -80,6 +80,7 @@ def record_view(
     view = QTableView()
     view.setModel(model)
     view.setAccessibleName(name)
+    view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the window keeps the keyboard (scanner)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

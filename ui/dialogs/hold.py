@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QWidget
 
 from kiosk.domain.enums import HoldReason
 from ui.theme import Metrics
 from ui.widgets.buttons import TouchButton
 from ui.widgets.overlay import Overlay
+from ui.widgets.touch_field import TouchField
+from ui.widgets.touch_keyboard import TextEntryOverlay
 
 
 def _tr(text: str) -> str:
@@ -31,6 +33,8 @@ class HoldOverlay(Overlay):
     """Emits ``submitted(reason, note)``."""
 
     submitted = Signal(str, str)
+    #: The note was tapped: the owner opens this keyboard over the overlay.
+    keyboard_requested = Signal(object)  # TextEntryOverlay
 
     def __init__(self, host: QWidget, metrics: Metrics, number: str) -> None:
         super().__init__(host, metrics, _tr("Put %s on hold — why?") % number, ok_text=_tr("Hold"))
@@ -45,12 +49,28 @@ class HoldOverlay(Overlay):
             self.reason_buttons[reason] = button
             grid.addWidget(button, i // 3, i % 3)
         self.body.addLayout(grid)
-        self.note = QLineEdit()
-        self.note.setPlaceholderText(_tr("Note (optional)"))
+        self.note = TouchField(_tr("Note (optional): tap to type"))
         self.note.setAccessibleName(_tr("Note"))
+        self.note.tapped.connect(lambda: self.keyboard_requested.emit(self.type_note()))
         self.body.addWidget(self.note)
-        self.ok_button.setEnabled(False)
-        self.reasons.buttonClicked.connect(lambda _: self.ok_button.setEnabled(True))
+        self.reasons.buttonClicked.connect(lambda _: self._check())
+        self._check()
+
+    def _check(self) -> None:
+        if self.reason is None:
+            self.set_hint(_tr("Tap the reason for the hold."))
+        elif self.reason == HoldReason.OTHER and not self.note.text().strip():
+            self.set_hint(_tr("“Other”: say what it is in the note."))
+        else:
+            self.set_hint("")
+
+    def type_note(self) -> TextEntryOverlay:
+        """The keyboard for the note (opened over this overlay by its owner)."""
+        keyboard = TextEntryOverlay(
+            self.parentWidget(), self.metrics, _tr("Note"), self.note.text(), max_length=500
+        )
+        keyboard.entered.connect(lambda text: (self.note.setText(text), self._check()))
+        return keyboard
 
     @property
     def reason(self) -> HoldReason | None:

@@ -28,7 +28,17 @@ class MessageOverlay(Overlay):
         self.cancel_button.setVisible(ask)
 
 
-def refusal(host: QWidget, metrics: Metrics, text: str) -> MessageOverlay:
-    overlay = MessageOverlay(host, metrics, QCoreApplication.translate("Message", "Not done"), text)
-    overlay.open()
-    return overlay
+def refusal_title(code: str) -> str:
+    """A title that says what kind of "no" this is, from the error's stable code."""
+    titles = {
+        "not_found": QCoreApplication.translate("Message", "Not found"),
+        "forbidden": QCoreApplication.translate("Message", "Not allowed"),
+        "validation": QCoreApplication.translate("Message", "Check the entry"),
+        "sync_answer": QCoreApplication.translate("Message", "Please check"),
+        "unexpected": QCoreApplication.translate("Message", "Something went wrong"),
+    }
+    return titles.get(code, QCoreApplication.translate("Message", "Not done"))
+
+
+def refusal(host: QWidget, metrics: Metrics, text: str, code: str = "") -> MessageOverlay:
+    return MessageOverlay(host, metrics, refusal_title(code), text)

@@ -56,9 +56,12 @@ class LogOutputOverlay(Overlay):
         self.keypad = Keypad(metrics, decimals=False, max_length=6, display_apart=True)
         self.body.addWidget(self.keypad.display)
         self.side.addWidget(self.keypad)
-        self.keypad.changed.connect(lambda v: self.ok_button.setEnabled(bool(v) and int(v) > 0))
-        self.ok_button.setEnabled(False)
+        self.keypad.changed.connect(self._check)
+        self._check(self.keypad.value)
         self.items.buttonClicked.connect(lambda _: self.hint.setText(self._hint()))
+
+    def _check(self, value: str) -> None:
+        self.set_hint("" if value and int(value) > 0 else _tr("Key in how many units."))
 
     @property
     def sku(self) -> str:

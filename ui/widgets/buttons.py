@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QPushButton, QWidget
 
@@ -29,6 +29,8 @@ class TouchButton(QPushButton):
         self.setProperty("key", key)
         self.setCheckable(checkable)
         self.setAutoRepeat(False)
+        # A tap must not move the keyboard focus off the window: the scanner types there.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         if text:
             self.setAccessibleName(text.replace("&", ""))
 

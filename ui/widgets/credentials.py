@@ -23,6 +23,8 @@ class CredentialsPad(QWidget):
     def __init__(self, metrics: Metrics, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.values = {"badge": "", "pin": ""}
+        #: The badge came from a scan, not from the keys (a scan may be enough alone).
+        self.scanned = False
         self.badge_field = TouchButton(checkable=True)
         self.pin_field = TouchButton(checkable=True)
         self.fields = QButtonGroup(self)
@@ -56,14 +58,17 @@ class CredentialsPad(QWidget):
     def pin(self) -> str:
         return self.values["pin"]
 
-    def set_badge(self, badge: str) -> None:
-        """A scanned badge: fill it in and move on to the PIN."""
+    def set_badge(self, badge: str, *, scanned: bool = True) -> None:
+        """A badge (scanned, or known already): fill it in and move on to the PIN."""
         self.values["badge"] = badge.strip()
+        self.scanned = scanned
         self.pin_field.setChecked(True)
         self.keypad.set_value(self.values["pin"])
         self._show()
+        self.changed.emit()
 
     def clear(self) -> None:
+        self.scanned = False
         self.values = {"badge": "", "pin": ""}
         self.badge_field.setChecked(True)
         self.keypad.clear()
@@ -75,6 +80,8 @@ class CredentialsPad(QWidget):
         self.keypad.clear()
 
     def _typed(self, value: str) -> None:
+        if self.field == "badge" and value != self.values["badge"]:
+            self.scanned = False  # keyed in: a number anyone could type
         self.values[self.field] = value
         self._show()
         self.changed.emit()

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.theme import Metrics
 from ui.widgets.buttons import TouchButton
+
+#: Lines of text the message area keeps free, so a refusal never moves the card.
+MESSAGE_LINES = 2
 
 
 class Overlay(QWidget):
     """A card over a dimmed window. ``finished(True)`` when confirmed, ``False`` when cancelled.
 
     Subclasses fill ``self.body`` and override ``confirm()``; a refusal is shown in
-    ``show_error`` and the overlay stays open so the operator can correct it.
+    ``show_error`` and the overlay stays open so the operator can correct it. The card
+    stays where it first appeared: the message line under the buttons has its room
+    from the start, so a refusal or a hint never moves a key under the finger.
     """
 
     finished = Signal(bool)
@@ -35,14 +40,8 @@ class Overlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
         self.card = QFrame(self)
         self.card.setObjectName("card")
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.card)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(1)
+        self._anchor: QPoint | None = None
+        self._missing_text = ""
 
         card = QHBoxLayout(self.card)
         card.setContentsMargins(metrics.mm(6), metrics.mm(5), metrics.mm(6), metrics.mm(5))
@@ -62,11 +61,6 @@ class Overlay(QWidget):
         self.body = QVBoxLayout()
         self.body.setSpacing(metrics.gap)
         layout.addLayout(self.body)
-        self.error = QLabel()
-        self.error.setProperty("role", "error")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        layout.addWidget(self.error)
         layout.addStretch(1)
         buttons = QHBoxLayout()
         buttons.setSpacing(metrics.mm(6))
@@ -77,6 +71,7 @@ class Overlay(QWidget):
         self.cancel_button.clicked.connect(self.reject)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
+        self._buttons = buttons
         self.ok_button = TouchButton(
             ok_text or QCoreApplication.translate("Overlay", "OK"), primary=True
         )
@@ -84,38 +79,91 @@ class Overlay(QWidget):
         self.ok_button.clicked.connect(self._on_ok)
         buttons.addWidget(self.ok_button)
         layout.addLayout(buttons)
+        # Refusals and "what is missing" share one line under the buttons, its height
+        # reserved whether or not it says anything.
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.error.setFixedHeight(QFontMetrics(self.font()).lineSpacing() * MESSAGE_LINES + 4)
+        layout.addWidget(self.error)
+        self._set_message("", "hint")
         host.installEventFilter(self)
+        self.card.installEventFilter(self)
         self.hide()
+
+    def add_action(self, text: str, *, danger: bool = False) -> TouchButton:
+        """Another choice between Cancel and the main button (e.g. "Window mode")."""
+        button = TouchButton(text, danger=danger)
+        button.setMinimumWidth(self.metrics.mm(40))
+        self._buttons.insertWidget(self._buttons.count() - 1, button)
+        return button
 
     # -- showing
     def open(self) -> None:
         self.setGeometry(self.parentWidget().rect())
+        self._anchor = None
+        self._place()
         self.show()
         self.raise_()
+
+    def _place(self) -> None:
+        """Size the card to its contents; centre it the first time, then keep it there
+        (moving only as far as it must to stay on the screen)."""
+        self.card.adjustSize()
+        size = self.card.sizeHint().boundedTo(self.size())
+        self.card.resize(size)
+        if self._anchor is None:
+            self._anchor = QPoint(
+                (self.width() - size.width()) // 2, (self.height() - size.height()) // 2
+            )
+        x = min(max(self._anchor.x(), 0), max(self.width() - size.width(), 0))
+        y = min(max(self._anchor.y(), 0), max(self.height() - size.height(), 0))
+        self.card.move(x, y)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
             self.setGeometry(self.parentWidget().rect())
+            self._anchor = None  # a new screen size: centre again
+            self._place()
+        elif watched is self.card and event.type() == QEvent.Type.LayoutRequest:
+            self._place()
         return False
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(0, 0, 0, 150))
 
-    # -- outcome
+    # -- messages
+    def _set_message(self, text: str, role: str) -> None:
+        self.error.setText(text)
+        self.error.setProperty("role", "error" if role == "error" else "muted")
+        self.error.style().unpolish(self.error)
+        self.error.style().polish(self.error)
+
     def show_error(self, message: str) -> None:
         if self.closed:
             return
-        self.error.setText(message)
-        self.error.show()
+        self._set_message(message, "error")
         self.set_busy(False)
+
+    def set_hint(self, missing: str) -> None:
+        """What is still missing before the main button can go ("" when nothing is): the
+        button stays grey until then, and the line under it says why."""
+        self._missing_text = missing
+        self.ok_button.setEnabled(not missing and not self.ok_button.property("busy"))
+        if self.error.property("role") != "error" or not missing:
+            self._set_message(missing, "hint")
+
+    @property
+    def message(self) -> str:
+        return self.error.text()
 
     def set_busy(self, busy: bool) -> None:
         self.ok_button.set_busy(busy)
-        self.ok_button.setEnabled(not busy)
+        self.ok_button.setEnabled(not busy and not self._missing_text)
 
     def _on_ok(self) -> None:
-        self.error.hide()
+        self._set_message(self._missing_text, "hint")
         self.confirm()
 
     def confirm(self) -> None:
