@@ -16,6 +16,7 @@ from kiosk.domain.enums import RESERVING_STATUSES, WoStatus
 from kiosk.domain.errors import NotFound
 from kiosk.services.lookup import product_by_sku, site_by_code
 from kiosk.store.models import (
+    Operator,
     Product,
     SalesOrder,
     SalesOrderLine,
@@ -40,6 +41,7 @@ class ItemView:
     qty_rework_pending: Decimal
     qty_scrapped: Decimal
     qc_required: bool
+    unit: str = "pcs"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class MaterialView:
     reserved: Decimal
     consumed: Decimal
     short: Decimal
+    unit: str = "pcs"
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class StepView:
     done: bool
     done_by: str | None
     skipped: bool
+    #: The person's name for ``done_by`` (a badge), or ``done_by`` itself (the office).
+    done_by_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ class HoldView:
     raised_at: datetime
     released_by: str | None
     released_at: datetime | None
+    raised_by_name: str | None = None
+    released_by_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class LinkView:
     external_id: str
     line_id: str
     qty: Decimal
+    #: What the line orders.
+    sku: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ class RunView:
     operator_badge: str | None
     at: datetime
     reversed: bool
+    operator_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,8 @@ class WorkOrderView:
     holds: tuple[HoldView, ...]
     messages: tuple[MessageView, ...]
     runs: tuple[RunView, ...]
+    #: Why a supervisor closed it short ("" otherwise).
+    close_reason: str = ""
 
     @property
     def qty_planned(self) -> Decimal:
@@ -161,11 +173,43 @@ def work_order_by_number(session: Session, number: str) -> WorkOrderView:
     return work_order(session, wo_id)
 
 
+def names_of(session: Session, badges: set[str | None]) -> dict[str, str]:
+    """Badge → name for the people a record names (what a screen shows, not a number)."""
+    wanted = {b for b in badges if b}
+    if not wanted:
+        return {}
+    return dict(
+        session.execute(select(Operator.badge, Operator.name).where(Operator.badge.in_(wanted)))
+        .tuples()
+        .all()
+    )
+
+
 def _view(session: Session, wo: WorkOrder) -> WorkOrderView:
     status = WoStatus(wo.status)
     items = {i.id: i for i in wo.items}
+    names = names_of(
+        session,
+        {h.raised_by for h in wo.holds}
+        | {h.released_by for h in wo.holds}
+        | {st.done_by for st in wo.steps}
+        | {r.operator_badge for r in wo.runs},
+    )
+
+    def name(who: str | None) -> str | None:
+        return names.get(who, who) if who else None
+
     holds = tuple(
-        HoldView(h.reason, h.note, h.raised_by, h.raised_at, h.released_by, h.released_at)
+        HoldView(
+            h.reason,
+            h.note,
+            h.raised_by,
+            h.raised_at,
+            h.released_by,
+            h.released_at,
+            name(h.raised_by),
+            name(h.released_by),
+        )
         for h in wo.holds
     )
     return WorkOrderView(
@@ -192,12 +236,21 @@ def _view(session: Session, wo: WorkOrder) -> WorkOrderView:
                 i.qty_rework_pending,
                 i.qty_scrapped,
                 i.product.qc_required,
+                i.product.unit,
             )
             for i in wo.items
         ),
         materials=_materials(session, wo, status),
         steps=tuple(
-            StepView(s.id, s.name, s.instructions, s.done_at is not None, s.done_by, s.skipped)
+            StepView(
+                s.id,
+                s.name,
+                s.instructions,
+                s.done_at is not None,
+                s.done_by,
+                s.skipped,
+                name(s.done_by),
+            )
             for s in wo.steps
         ),
         links=_links(session, wo.links),
@@ -213,9 +266,11 @@ def _view(session: Session, wo: WorkOrder) -> WorkOrderView:
                 r.operator_badge,
                 r.at,
                 r.reversed_at is not None,
+                name(r.operator_badge),
             )
             for r in wo.runs
         ),
+        close_reason=wo.close_reason,
     )
 
 
@@ -249,7 +304,11 @@ def _materials(session: Session, wo: WorkOrder, status: WoStatus) -> tuple[Mater
         else:
             short = max(outstanding - max(available.get(product_id, ZERO), ZERO), ZERO)
         product = products[product_id]
-        views.append(MaterialView(product.sku, product.name, required, reserved, consumed, short))
+        views.append(
+            MaterialView(
+                product.sku, product.name, required, reserved, consumed, short, product.unit
+            )
+        )
     return tuple(views)
 
 
@@ -261,7 +320,9 @@ def _links(session: Session, links: list[WoLink]) -> tuple[LinkView, ...]:
             continue
         so = session.get(SalesOrder, line.sales_order_id)
         assert so is not None
-        views.append(LinkView(so.id, so.external_id, line.line_id, link.qty))
+        product = session.get(Product, line.product_id) if line.product_id else None
+        sku = product.sku if product is not None else line.sku  # as the plant writes it
+        views.append(LinkView(so.id, so.external_id, line.line_id, link.qty, sku))
     return tuple(views)
 
 

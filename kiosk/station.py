@@ -40,6 +40,7 @@ from kiosk.store.models import (
     Notification,
     Operator,
     Product,
+    QcDisposition,
     StockLevel,
     WoItem,
     WoMaterial,
@@ -66,6 +67,7 @@ class BoardRow:
     has_materials: bool
     hold_reason: str | None
     unlinked: bool
+    closed_short: bool
     scheduled_at: datetime | None
     priority: int
     input_skus: tuple[str, ...]
@@ -124,7 +126,7 @@ class LabourRow:
 
 @dataclass(frozen=True)
 class ShiftSummary:
-    """Units done today at this workstation, per hour, against the plan for today."""
+    """Good units today at this workstation, per hour of the day, against today's plan."""
 
     planned: Decimal
     done: Decimal
@@ -220,6 +222,7 @@ class Station:
                     WorkOrder.scheduled_at,
                     WorkOrder.priority,
                     WorkOrder.unlink_pending,
+                    WorkOrder.closed_short,
                     WorkOrder.version,
                     WorkOrder.site_id,
                     Workstation.code,
@@ -269,7 +272,19 @@ class Station:
                 ).all()
             )
         rows = []
-        for wo_id, number, name, status, scheduled, priority, unlink, version, site, ws in wos:
+        for (
+            wo_id,
+            number,
+            name,
+            status,
+            scheduled,
+            priority,
+            unlink,
+            short_closed,
+            version,
+            site,
+            ws,
+        ) in wos:
             st = WoStatus(status)
             its = items.get(wo_id, [])
             mats = materials.get(wo_id, {})
@@ -304,6 +319,7 @@ class Station:
                     has_materials=bool(mats),
                     hold_reason=hold,
                     unlinked=unlink,
+                    closed_short=short_closed,
                     scheduled_at=scheduled,
                     priority=priority,
                     input_skus=inputs,
@@ -319,6 +335,7 @@ class Station:
                             shorts,
                             hold,
                             unlink,
+                            short_closed,
                             scheduled,
                             priority,
                             ws,
@@ -384,21 +401,32 @@ class Station:
             ]
 
     def shift(self, day_start: datetime) -> ShiftSummary:
-        """Good units logged since ``day_start`` (UTC) on this workstation's work orders."""
+        """Good units since ``day_start`` (UTC) on this workstation's work orders, per hour:
+        what the plant counts. A unit is good when it is done: built (no QC), or approved
+        at QC (counted when approved). Scrapped, reworked or reversed units are not."""
         with self.bus.read() as session:
             ws_filter = []
             if self.workstation:
                 ws_filter = [Workstation.code == self.workstation]
-            runs = session.execute(
+            built = session.execute(
                 select(BuildRun.at, BuildRun.qty)
                 .join(WorkOrder, BuildRun.work_order_id == WorkOrder.id)
                 .join(Workstation, WorkOrder.workstation_id == Workstation.id)
+                .join(WoItem, BuildRun.item_id == WoItem.id)
+                .join(Product, WoItem.product_id == Product.id)
                 .where(
                     BuildRun.at >= day_start,
                     BuildRun.reversed_at.is_(None),
                     BuildRun.rework.is_(False),
+                    Product.qc_required.is_(False),
                     *ws_filter,
                 )
+            ).all()
+            approved = session.execute(
+                select(QcDisposition.at, QcDisposition.approved)
+                .join(WorkOrder, QcDisposition.work_order_id == WorkOrder.id)
+                .join(Workstation, WorkOrder.workstation_id == Workstation.id)
+                .where(QcDisposition.at >= day_start, QcDisposition.approved > 0, *ws_filter)
             ).all()
             planned = session.scalar(
                 select(func.coalesce(func.sum(WoItem.qty_planned), 0))
@@ -415,7 +443,7 @@ class Station:
                 )
             )
         by_hour: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        for at, qty in runs:
+        for at, qty in [*built, *approved]:
             by_hour[int((at - day_start).total_seconds() // 3600)] += qty
         done = sum(by_hour.values(), ZERO)
         return ShiftSummary(Decimal(planned or 0), done, tuple(sorted(by_hour.items())))

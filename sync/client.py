@@ -98,6 +98,22 @@ class SyncClient:
             raise Offline(f"server answered {answer.status_code}")
         return answer
 
+    def reachable(self) -> bool:
+        """Does the server answer at all (its health check, with short timeouts)?"""
+        try:
+            answer = self.http.get(self.base_url + "/healthz", timeout=(1.0, 2.0))
+        except requests.RequestException:
+            return False
+        return answer.status_code == 200
+
+    def last_sync(self) -> tuple[datetime | None, datetime | None]:
+        """(last full sync, last attempt) as the store remembers them across restarts."""
+        with self._sessions() as session:
+            state = session.get(SyncState, 1)
+            if state is None:
+                return None, None
+            return state.last_sync_at, state.last_attempt_at
+
     def _note_time(self, server_time: datetime) -> None:
         self._offset = (server_time - utcnow()).total_seconds()
 

@@ -43,8 +43,20 @@ def start_sync(
         station.engine, creds.server, creds.token, creds.device_id, verify=creds.verify
     )
     sessions = sessionmaker(station.engine)
+
+    def initial() -> SyncState:
+        """What the store knows before the first round: when it last synced, what waits."""
+        last_sync, _ = client.last_sync()
+        waiting, unseen = counts(sessions)
+        return SyncState(None, last_sync, None, waiting, unseen)
+
     scheduler = SyncScheduler(
-        client.sync_once, on_state, waiting=lambda: counts(sessions), interval=interval
+        client.sync_once,
+        on_state,
+        waiting=lambda: counts(sessions),
+        interval=interval,
+        probe=client.reachable,
+        initial=initial,
     )
     hook = attach_outbox(station, scheduler.kick)
     hook.on_queued = scheduler.kick

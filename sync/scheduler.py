@@ -2,7 +2,10 @@
 
 Every few seconds while online; after a failure, exponential backoff with full
 jitter up to a few minutes (retried without waiting for a new local action); at
-once (debounced) after a local command. ``max_instances=1`` and ``coalesce``
+once (debounced) after a local command, or when anyone asks (``retry_now``). While
+offline a cheap reachability probe runs every couple of seconds, and the moment the
+server answers it a full round runs: a kiosk is back within seconds of the network,
+not at the end of a three-minute backoff. ``max_instances=1`` and ``coalesce``
 keep two rounds from ever running together. The callbacks are plain functions
 called on the scheduler's thread: the UI turns them into Qt signals with a
 queued connection and never touches a widget from here.
@@ -65,10 +68,20 @@ class SyncScheduler:
         debounce: float = 0.3,
         tick: float = 0.5,
         rng: random.Random | None = None,
+        probe: Callable[[], bool] | None = None,
+        probe_interval: float = 2.0,
+        initial: Callable[[], SyncState] | None = None,
     ) -> None:
+        """``probe``: is the server reachable at all (cheap; called while offline).
+        ``initial``: what is known before the first round (the store's last sync), told
+        at once so a restarted kiosk never shows "synced —"."""
         self._run = run
         self._on_state = on_state
         self._waiting = waiting
+        self._probe = probe
+        self.probe_interval = probe_interval
+        self._next_probe = 0.0
+        self._initial = initial
         self.interval = interval
         self.min_backoff = min_backoff
         self.max_backoff = max_backoff
@@ -102,6 +115,11 @@ class SyncScheduler:
         with self._lock:
             self._due = min(self._due, time.monotonic() + self.debounce)
 
+    def retry_now(self) -> None:
+        """Someone at the kiosk asked: try the server now, whatever the backoff says."""
+        with self._lock:
+            self._due = time.monotonic()
+
     def stop(self) -> None:
         """Stop cleanly: no new round starts; a running one is waited for."""
         self._stopped = True
@@ -115,11 +133,45 @@ class SyncScheduler:
         return max(self.min_backoff / 2, self._rng.uniform(0, cap))
 
     def _maybe_run(self) -> None:
+        if self._initial is not None:
+            initial, self._initial = self._initial, None
+            self._tell_initial(initial)
         with self._lock:
-            if self._stopped or time.monotonic() < self._due:
+            now = time.monotonic()
+            if self._stopped:
                 return
-            self._due = float("inf")  # kicks during the round bring it forward again
+            if now < self._due:
+                probing = self._failures > 0 and self._probe is not None and now >= self._next_probe
+                if not probing:
+                    return
+                self._next_probe = now + self.probe_interval
+            else:
+                probing = False
+            if not probing:
+                self._due = float("inf")  # kicks during the round bring it forward again
+        if probing:
+            if not self._reachable():
+                return
+            with self._lock:
+                self._due = float("inf")
         self.run_now()
+
+    def _reachable(self) -> bool:
+        try:
+            return bool(self._probe and self._probe())
+        except Exception:
+            return False
+
+    def _tell_initial(self, initial: Callable[[], SyncState]) -> None:
+        try:
+            self.state = initial()
+        except Exception:
+            log.exception("could not read the last sync from the store")
+            return
+        try:
+            self._on_state(self.state)
+        except Exception:
+            log.exception("sync state callback failed")
 
     def run_now(self) -> SyncState:
         """One round on the calling thread (the job, or a test)."""

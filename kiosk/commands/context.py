@@ -71,6 +71,11 @@ class Context:
                 return badge
         raise Forbidden(f"Only a supervisor can {action}.", action=action)
 
+    def name_of(self, who: str) -> str:
+        """A person's name for a record people read (a badge's owner, or the office)."""
+        op = self.session.scalars(select(Operator).where(Operator.badge == who)).first()
+        return op.name if op is not None else who
+
     @property
     def who(self) -> str | None:
         """The person to name on a record: the operator, else the supervisor or office."""

@@ -12,7 +12,7 @@ from kiosk.commands.base import Command, handles
 from kiosk.commands.context import Context, set_status
 from kiosk.domain.enums import HoldReason, NotificationKind, WoStatus
 from kiosk.domain.errors import Conflict, Forbidden, NotFound, ValidationError
-from kiosk.domain.quantities import fmt_qty, parse_qty
+from kiosk.domain.quantities import fmt_qty, parse_qty, units
 from kiosk.domain.status import Action, check_allowed, is_allowed
 from kiosk.services import stock
 from kiosk.services.labour import close_segments, open_segment
@@ -135,7 +135,7 @@ def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
     if cmd.rework:
         if qty > item.qty_rework_pending:
             raise ValidationError(
-                f"Only {fmt_qty(item.qty_rework_pending)} units of {wo.number} wait for rework."
+                f"Only {units(item.qty_rework_pending)} of {wo.number} wait for rework."
             )
         item.qty_rework_pending -= qty
         item.qty_awaiting_qc += qty
@@ -145,7 +145,7 @@ def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
     # Scrapped units never become done: building their replacements is not over plan.
     remaining = item.qty_planned - (item.qty_built - item.qty_scrapped)
     if qty > remaining:
-        why = f"log {fmt_qty(qty)} units when only {fmt_qty(max(remaining, ZERO))} remain to build"
+        why = f"log {units(qty)} when only {fmt_qty(max(remaining, ZERO))} remain to build"
         try:
             who = ctx.require_supervisor(why)
         except Forbidden:
@@ -153,12 +153,11 @@ def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
                 raise
             # Built while offline: the units exist whoever confirms them; flagged instead.
             who = ctx.who or "a kiosk"
-            ctx.flag(f"{wo.number}: {fmt_qty(qty)} units over plan recorded without a supervisor.")
+            ctx.flag(f"{wo.number}: {units(qty)} over plan recorded without a supervisor.")
         run.over_plan = True
         ctx.notify(
             NotificationKind.OVER_PRODUCTION,
-            f"{wo.number}: {fmt_qty(qty - max(remaining, ZERO))} units over plan, "
-            f"confirmed by {who}.",
+            f"{wo.number}: {units(qty - max(remaining, ZERO))} over plan, confirmed by {who}.",
             site_id=wo.site_id,
             work_order_id=wo.id,
         )
@@ -263,9 +262,18 @@ def resume(ctx: Context, cmd: ResumeWorkOrder) -> dict[str, Any]:
 
 @dataclass(frozen=True, kw_only=True)
 class CompleteWorkOrder(Command):
+    """Complete; ``close_short`` (a supervisor, with a ``reason``) ends it short of plan."""
+
     type_name = "complete"
     work_order_id: str
     close_short: bool = False
+    reason: str = ""
+
+
+class NotFinished(Conflict):
+    """Completion refused because work is left; a supervisor may close it short."""
+
+    code = "not_finished"
 
 
 def missing_for_completion(wo: WorkOrder) -> list[str]:
@@ -297,19 +305,11 @@ def complete(ctx: Context, cmd: CompleteWorkOrder) -> dict[str, Any]:
             + ". Record QC first."
         )
     if cmd.close_short:
-        who = ctx.require_supervisor(f"close {wo.number} short")
-        wo.closed_short = True
-        for item in wo.items:
-            # Units still waiting for rework are abandoned: that is what closing short means.
-            item.qty_scrapped += item.qty_rework_pending
-            item.qty_rework_pending = ZERO
-        for step in wo.steps:
-            if step.done_at is None:
-                step.done_at, step.done_by, step.skipped = cmd.at, who, True
+        _close_short(ctx, wo, cmd)
     else:
         missing = missing_for_completion(wo)
         if missing:
-            raise Conflict(
+            raise NotFinished(
                 f"{wo.number} cannot be completed yet: "
                 + "; ".join(missing)
                 + ". A supervisor can close it short.",
@@ -323,6 +323,42 @@ def complete(ctx: Context, cmd: CompleteWorkOrder) -> dict[str, Any]:
     set_status(wo, WoStatus.COMPLETED)
     wo.finished_at = cmd.at
     return {}
+
+
+def _close_short(ctx: Context, wo: WorkOrder, cmd: CompleteWorkOrder) -> None:
+    """End it short of plan: say why, skip what is left, scrap what waited for rework,
+    and write all of it on the work order where everyone sees it."""
+    who = ctx.require_supervisor(f"close {wo.number} short")
+    reason = (cmd.reason or "").strip() if isinstance(cmd.reason, str) else ""
+    if not reason:
+        if not cmd.replayed:
+            raise ValidationError(f"Say why {wo.number} is closed short.", field="reason")
+        reason = "no reason given"
+    if len(reason) > 200:
+        raise ValidationError("The reason is too long (at most 200 characters).", field="reason")
+    wo.closed_short = True
+    wo.close_reason = reason
+    what = [
+        f"{fmt_qty(item.qty_done)} of {units(item.qty_planned)} of {item.product.sku} finished"
+        for item in wo.items
+    ]
+    for item in wo.items:
+        if item.qty_rework_pending > 0:
+            # Not coming back through rework any more: a loss, said as one.
+            what.append(f"{units(item.qty_rework_pending)} waiting for rework scrapped")
+            item.qty_scrapped += item.qty_rework_pending
+            item.qty_rework_pending = ZERO
+    skipped = [step.name for step in wo.steps if step.done_at is None]
+    for step in wo.steps:
+        if step.done_at is None:
+            step.done_at, step.done_by, step.skipped = cmd.at, who, True
+    if skipped:
+        what.append("steps skipped: " + ", ".join(skipped))
+    ctx.message(
+        wo,
+        "closed_short",
+        f"Closed short by {ctx.name_of(who)}: {reason}. " + "; ".join(what) + ".",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

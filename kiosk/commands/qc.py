@@ -11,7 +11,7 @@ from kiosk.commands.context import Context
 from kiosk.commands.floor import allow_fact, pick_item
 from kiosk.domain.enums import FailedAction
 from kiosk.domain.errors import ValidationError
-from kiosk.domain.quantities import fmt_qty, parse_qty
+from kiosk.domain.quantities import fmt_qty, parse_qty, units
 from kiosk.domain.status import Action
 from kiosk.services.production import receive_done
 from kiosk.store.base import new_id
@@ -46,7 +46,7 @@ def record_qc(ctx: Context, cmd: RecordQc) -> dict[str, Any]:
         raise ValidationError("Enter how many units passed or failed.")
     if approved + failed > item.qty_awaiting_qc:
         raise ValidationError(
-            f"Only {fmt_qty(item.qty_awaiting_qc)} units of {wo.number} await QC; "
+            f"Only {units(item.qty_awaiting_qc)} of {wo.number} await QC; "
             f"{fmt_qty(approved + failed)} were entered."
         )
     action: FailedAction | None = None

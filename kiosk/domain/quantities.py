@@ -49,3 +49,12 @@ def fmt_qty(qty: Decimal) -> str:
     if qty == qty.to_integral_value():
         return str(qty.quantize(Decimal(1)))
     return format(qty.normalize(), "f")
+
+
+def units(qty: Decimal | int, unit: str = "unit") -> str:
+    """A count as people say it: "1 unit", "3 units", "2.5 kg" (a measure is not plural)."""
+    text = fmt_qty(Decimal(qty))
+    if unit in ("unit", "pcs", "pc", "piece"):
+        word = "unit" if unit == "unit" else "pc" if unit in ("pcs", "pc") else "piece"
+        return f"{text} {word}" if Decimal(qty) == 1 else f"{text} {word}s"
+    return f"{text} {unit}"

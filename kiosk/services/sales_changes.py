@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from kiosk.commands.context import Context
 from kiosk.domain.enums import NotificationKind, WoStatus, WoType
-from kiosk.domain.quantities import fmt_qty
+from kiosk.domain.quantities import fmt_qty, units
 from kiosk.services import stock
 from kiosk.services.orchestrator import cover_line, uncovered
 from kiosk.services.planning import cancel_work_order, replan
@@ -144,7 +144,7 @@ def unlink(
         f"Order {so.external_id} line {line.line_id} ({line.sku}) changed from "
         f"{fmt_qty(old_qty)} to {fmt_qty(line.qty)}: {why}. {wo.number} was "
         f"{WoStatus(wo.status).label.lower()}, so it was unlinked and {now} "
-        f"({fmt_qty(undelivered)} units no longer for this order)."
+        f"({units(undelivered)} no longer for this order)."
     )
     ctx.message(wo, "unlinked", text, so_line_id=line.id, requested_qty=line.qty)
     ctx.notify(

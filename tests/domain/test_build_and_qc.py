@@ -500,18 +500,59 @@ def test_close_short_needs_a_supervisor_and_reconciles(shop: Shop) -> None:
     assert_refused(
         p,
         wo,
-        CompleteWorkOrder(work_order_id=wo, close_short=True, actor=shop.operator),
+        CompleteWorkOrder(
+            work_order_id=wo, close_short=True, reason="Order reduced", actor=shop.operator
+        ),
         Forbidden,
     )
-    shop.run(CompleteWorkOrder(work_order_id=wo, close_short=True, actor=shop.elevated))
+    message = assert_refused(
+        p,
+        wo,
+        CompleteWorkOrder(work_order_id=wo, close_short=True, actor=shop.elevated),
+        ValidationError,
+    )
+    assert "why" in message
+    shop.run(
+        CompleteWorkOrder(
+            work_order_id=wo, close_short=True, reason="Order reduced", actor=shop.elevated
+        )
+    )
     view = p.wo(wo)
-    assert (view.status, view.closed_short) == ("completed", True)
+    assert (view.status, view.closed_short, view.close_reason) == (
+        "completed",
+        True,
+        "Order reduced",
+    )
     assert all(s.done and s.skipped for s in view.steps)
+    assert [s.done_by_name for s in view.steps] == ["Person S002"] * len(view.steps)
+    (note,) = [m.text for m in view.messages if m.kind == "closed_short"]
+    assert note == (
+        "Closed short by Person S002: Order reduced. 1 of 4 units of WIDGET finished; "
+        "steps skipped: Cut, Weld."
+    )
     # Planned quantities follow what was used; nothing stays reserved.
     assert materials(view) == {"BOLT": (2, 0, 2), "PLATE": (1, 0, 1)}
     assert (p.stock("BOLT").on_hand, p.stock("BOLT").reserved) == (98, 0)
     assert (p.stock("PLATE").on_hand, p.stock("PLATE").reserved) == (49, 0)
     assert view.items[0].qty_done == 1
+
+
+def test_close_short_scraps_what_waited_for_rework_and_says_so(shop: Shop) -> None:
+    p = shop.plant
+    wo = p.started_work_order("GADGET", 3, shop.operator)
+    shop.log(wo, 2)
+    shop.qc(wo, approved=1, failed=1, action="rework")
+    shop.run(
+        CompleteWorkOrder(
+            work_order_id=wo, close_short=True, reason="Material shortage", actor=shop.elevated
+        )
+    )
+    view = p.wo(wo)
+    item = view.items[0]
+    assert (item.qty_done, item.qty_rework_pending, item.qty_scrapped) == (1, 0, 1)
+    (note,) = [m.text for m in view.messages if m.kind == "closed_short"]
+    assert "1 unit waiting for rework scrapped" in note
+    assert note.startswith("Closed short by Person S002: Material shortage.")
 
 
 # -- reversing a run ------------------------------------------------------------------------

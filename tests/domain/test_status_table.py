@@ -576,7 +576,9 @@ SUPERVISOR_CASES: dict[str, tuple[str, Callable[[Floor, str], Command]]] = {
     ),
     "close-short": (
         "in_progress",
-        lambda f, wo: CompleteWorkOrder(work_order_id=wo, close_short=True, actor=f.operator),
+        lambda f, wo: CompleteWorkOrder(
+            work_order_id=wo, close_short=True, reason="Order reduced", actor=f.operator
+        ),
     ),
     "skip-step": (
         "in_progress",

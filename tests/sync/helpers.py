@@ -51,16 +51,21 @@ def differences(a: State, b: State) -> list[str]:
 
 class DroppingProxy:
     """Forwards HTTP to ``upstream``; while ``drop_pushes`` > 0 it lets a push reach the
-    server and commit, then closes the connection instead of answering."""
+    server and commit, then closes the connection instead of answering. While ``down``
+    (the network is out) it answers nothing at all."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
+        self.down = False
         self.drop_pushes = 0
         self.dropped = 0
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             def _forward(self) -> None:
+                if proxy.down:  # the cable is out: the connection just drops
+                    self.close_connection = True
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
