@@ -26,7 +26,8 @@ POLL_MS = 2000
 
 @dataclass(frozen=True)
 class SyncStatus:
-    """What the top bar shows about the server; ``online is None``: this kiosk has no server."""
+    """What the top bar shows about the server. ``server``: this kiosk syncs with one;
+    ``online is None``: not tried yet since the start."""
 
     online: bool | None = None
     last_sync: datetime | None = None
@@ -37,6 +38,7 @@ class SyncStatus:
     unseen: int = 0
     error: str = ""
     enrolled: bool = True
+    server: bool = False
 
 
 def local_midnight_utc() -> datetime:

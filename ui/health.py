@@ -46,10 +46,12 @@ def drift_text(offset: float) -> str:
 
 
 def server_text(status: SyncStatus) -> str:
-    if status.online is None:
-        return _tr("no server (local store only)") if not status.enrolled else _tr("not tried yet")
+    if not status.server:
+        return _tr("no server (local store only)")
     if not status.enrolled:
         return _tr("not enrolled: ask the office for an enrolment code")
+    if status.online is None:
+        return _tr("not tried yet")
     return _tr("reachable") if status.online else _tr("NOT reachable")
 
 
@@ -150,6 +152,7 @@ class HealthScreen(QWidget):
 
     def reload(self) -> None:
         self.check_button.set_busy(True)
+        self.flows.controller.retry_sync.emit()  # and try the server again, now
         self.flows.controller.load(load_health, self.show_report, self._failed)
 
     def _failed(self, failure: object) -> None:

@@ -15,6 +15,7 @@ from ui.clock_in import ClockInScreen
 from ui.controller import Controller
 from ui.detail.screen import DetailScreen
 from ui.dialogs.message import MessageOverlay
+from ui.dialogs.sync_status import SyncOverlay
 from ui.flows import Flows
 from ui.health import HealthScreen
 from ui.notifications import NotificationsScreen
@@ -77,7 +78,7 @@ class KioskWindow(QWidget):
         controller.notice.connect(
             lambda code, text: self.flows.refuse(Failure(text, code, RuntimeError(text)))
         )
-        self.toast = Toast(self, metrics, over=[self.topbar.title_area, self.topbar.sync])
+        self.toast = Toast(self, metrics, over=[self.topbar.title_area])
         controller.identified.connect(self.greet)
         self.board.open_work_order.connect(self.open_work_order)
         self.board.search_requested.connect(self.type_search)
@@ -85,7 +86,7 @@ class KioskWindow(QWidget):
         self.notifications.back.connect(self.show_board)
         self.notifications.open_work_order.connect(self.open_work_order)
         self.health.back.connect(self.show_board)
-        self.topbar.sync.clicked.connect(self.ask_health)
+        self.topbar.sync.clicked.connect(self.show_sync)
         self.clock_in.clocked_in.connect(lambda _: self.show_board())
         self.clock_in.to_board.connect(self.show_board)
         self.topbar.person.clicked.connect(self.show_clock_in)
@@ -117,6 +118,12 @@ class KioskWindow(QWidget):
     def show_health(self) -> None:
         self.stack.setCurrentWidget(self.health)
         self.health.reload()
+
+    def show_sync(self) -> None:
+        """The connection in words, and "Try now", for anyone; health for supervisors."""
+        overlay = SyncOverlay(self, self.metrics, self.controller)
+        overlay.health_requested.connect(self.ask_health)
+        self.flows.track(overlay)
 
     def ask_health(self) -> None:
         self.flows.with_supervisor(

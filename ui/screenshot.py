@@ -74,6 +74,55 @@ def _supervisor(app: QApplication, kiosk: Kiosk) -> None:
         current.pad.keypad.set_value("99")  # type: ignore[attr-defined]
 
 
+def _keyboard(app: QApplication, kiosk: Kiosk) -> None:
+    kiosk.window.show_board()
+    kiosk.window.type_search("WO-0")
+
+
+def _close_short(app: QApplication, kiosk: Kiosk) -> None:
+    _detail("WO-000008")(app, kiosk)
+    kiosk.window.detail._close_short()
+    settle(app, kiosk)
+    current = kiosk.window.flows.current
+    if current is not None:
+        current.reason_buttons[0].click()  # type: ignore[attr-defined]
+
+
+def _identify(app: QApplication, kiosk: Kiosk) -> None:
+    """Nobody has identified since the start; someone taps Start."""
+    _detail("WO-000006")(app, kiosk)
+    kiosk.controller.set_active(None)
+    from ui.detail.actions import Button
+
+    kiosk.window.detail.buttons[Button.START].click()
+
+
+def _leave(app: QApplication, kiosk: Kiosk) -> None:
+    kiosk.window.ask_to_leave()
+    settle(app, kiosk)
+    current = kiosk.window.flows.current
+    if current is not None:
+        current.scanned("9001")  # type: ignore[attr-defined]
+        for digit in "9999":
+            current.pad.keypad.keys[digit].click()  # type: ignore[attr-defined]
+        current.ok_button.click()
+
+
+def _offline(app: QApplication, kiosk: Kiosk) -> None:
+    """The network is down: the top bar says so in amber; anyone can tap for more."""
+    from datetime import timedelta
+
+    from kiosk.store.base import utcnow
+    from ui.controller import SyncStatus
+
+    kiosk.window.show_board()
+    since = utcnow() - timedelta(minutes=12)
+    kiosk.controller.set_sync_status(
+        SyncStatus(online=False, last_sync=since, last_reached=since, waiting=3, server=True)
+    )
+    kiosk.window.show_sync()
+
+
 def _enrol(app: QApplication, kiosk: Kiosk) -> None:
     kiosk.window.show_health()
     settle(app, kiosk)
@@ -95,6 +144,11 @@ SCREENS: dict[str, Callable[[QApplication, Kiosk], None]] = {
     "qc": _dialog("WO-000002", "qc"),
     "hold": _dialog("WO-000002", "hold"),
     "supervisor": _supervisor,
+    "keyboard": _keyboard,
+    "close-short": _close_short,
+    "identify": _identify,
+    "leave": _leave,
+    "offline": _offline,
     "notifications": lambda app, k: k.window.show_notifications(),
     "health": lambda app, k: k.window.show_health(),
     "enrol": _enrol,

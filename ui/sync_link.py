@@ -46,6 +46,7 @@ class SyncBridge(QObject):
                 unseen=state.unseen_answers,
                 error=state.error,
                 enrolled=state.enrolled,
+                server=True,
             )
         )
         if state.unseen_answers and not self._showing:
@@ -83,6 +84,12 @@ class RunningSync:
             self.sync.stop()
         bridge = SyncBridge(controller, controller)
         self.sync = start_sync(station, creds, bridge.on_state)
+        controller.retry_sync.connect(self.retry)
+
+    def retry(self) -> None:
+        """Anyone at the kiosk asked to try the server now (any thread is fine)."""
+        if self.sync is not None:
+            self.sync.scheduler.retry_now()
 
     def stop(self) -> None:
         if self.sync is not None:
@@ -119,7 +126,7 @@ def start(
     if creds is None:
         # Not enrolled: every action is still queued, and goes out once enrolled.
         attach_outbox(station)
-        controller.set_sync_status(SyncStatus(enrolled=False))
+        controller.set_sync_status(SyncStatus(enrolled=False, server=True))
         return running
     running.begin(station, controller, creds)
     return running

@@ -18,17 +18,49 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("TopBar", text)
 
 
-def sync_text(status: SyncStatus) -> str:
+def when_text(when: datetime | None) -> str:
+    """A time today ("10:42"), or a day and time before today."""
+    if when is None:
+        return _tr("never")
+    local = when.astimezone()
+    if local.date() == datetime.now().astimezone().date():
+        return local.strftime("%H:%M")
+    return local.strftime("%d %b %H:%M")
+
+
+def sync_state(status: SyncStatus) -> str:
+    """One word for the colours: local, unenrolled, connecting, online, offline."""
+    if not status.server:
+        return "local"
     if not status.enrolled:
-        return _tr("NOT ENROLLED · %d waiting") % status.waiting
+        return "unenrolled"
     if status.online is None:
+        return "connecting"
+    return "online" if status.online else "offline"
+
+
+def sync_text(status: SyncStatus) -> str:
+    """Two short lines: the state, then what matters most about it (what waits to be sent,
+    what to check, or when it last synced). The full story is one tap away."""
+    state = sync_state(status)
+    if state == "local":
         return _tr("Local store")
-    state = _tr("Online") if status.online else _tr("OFFLINE")
-    last = status.last_sync.astimezone().strftime("%H:%M") if status.last_sync else "—"
-    text = _tr("%s · synced %s · %d waiting") % (state, last, status.waiting)
-    if status.unseen:
-        text += " · " + _tr("%d to check") % status.unseen
-    return text
+    if state == "unenrolled":
+        return _tr("NOT ENROLLED") + "\n" + _tr("%d waiting") % status.waiting
+    word = {
+        "connecting": _tr("Connecting…"),
+        "online": _tr("Online"),
+        "offline": _tr("⚠ OFFLINE"),
+    }[state]
+    if status.waiting:
+        detail = _tr("%d waiting") % status.waiting
+    elif status.unseen:
+        detail = _tr("%d to check") % status.unseen
+    elif state == "offline":
+        detail = _tr("since %s") % when_text(status.last_reached or status.last_sync)
+    else:
+        detail = _tr("synced %s") % when_text(status.last_sync)
+    return f"{word}\n{detail}"
 
 
 class TopBar(QWidget):
@@ -67,11 +99,19 @@ class TopBar(QWidget):
         layout.addWidget(self.lock)
         controller.active_changed.connect(self.set_person)
         controller.notifications_changed.connect(self.set_notifications)
-        controller.sync_status_changed.connect(lambda s: self.sync.setText(sync_text(s)))
+        controller.sync_status_changed.connect(self.set_sync)
+        self.set_sync(SyncStatus())
         self._tick = QTimer(self)
         self._tick.timeout.connect(self._update_clock)
         self._tick.start(15_000)
         self._update_clock()
+
+    def set_sync(self, status: SyncStatus) -> None:
+        """Words and colour: offline is amber and says so, never looks like online."""
+        self.sync.setText(sync_text(status))
+        self.sync.setProperty("sync", sync_state(status))
+        self.sync.style().unpolish(self.sync)
+        self.sync.style().polish(self.sync)
 
     def set_station(self, code: str, name: str) -> None:
         self.station.setText(f"{code} · {name}")

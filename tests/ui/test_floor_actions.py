@@ -160,20 +160,47 @@ def test_qc_asking_for_more_than_awaits_is_refused_in_the_dialog(qtbot, kiosk):
     assert kiosk.window.detail.wo.items[0].qty_awaiting_qc == 3
 
 
-def test_complete_says_what_is_missing_and_a_supervisor_can_close_short(qtbot, kiosk):
-    open_wo(qtbot, kiosk, "WO-000008")  # in progress, unlinked; 1 of 1 built
-    wo = kiosk.window.detail.wo
+def test_complete_says_what_is_missing_and_a_supervisor_closes_short_with_a_reason(
+    qtbot, kiosk
+):
+    from ui.dialogs.close_short import CloseShortOverlay
+
+    open_wo(qtbot, kiosk, "WO-000006")  # ready: 0 of 4 built, steps to do
+    tap(qtbot, kiosk, Button.START)
     tap(qtbot, kiosk, Button.COMPLETE)
-    if wo.steps and not all(s.done for s in wo.steps):
-        ask = kiosk.window.flows.current
-        assert isinstance(ask, MessageOverlay)
-        assert "steps not done" in ask.text.text()
-        ask.ok_button.click()  # "Close short…"
-        settle(qtbot, kiosk)
-        elevate(qtbot, kiosk)
-    assert kiosk.window.detail.wo.status == WoStatus.COMPLETED
-    rows = audit(kiosk, "complete")
-    assert rows[-1].result == "applied"
+    ask = kiosk.window.flows.current
+    assert isinstance(ask, MessageOverlay)
+    assert "still to finish" in ask.text.text()
+    ask.ok_button.click()  # "Close short…"
+    settle(qtbot, kiosk)
+    close = kiosk.window.flows.current
+    assert isinstance(close, CloseShortOverlay)
+    # It says what closing short means before anyone confirms it.
+    assert "will not be built" in close.what.text()
+    assert "Steps to be skipped" in close.what.text()
+    assert not close.ok_button.isEnabled()
+    assert "why" in close.message
+    close.reason_buttons[0].click()  # "Order reduced"
+    assert close.ok_button.isEnabled()
+    close.ok_button.click()
+    settle(qtbot, kiosk)
+    elevate(qtbot, kiosk)
+    wo = kiosk.window.detail.wo
+    assert (wo.status, wo.closed_short, wo.close_reason) == (
+        WoStatus.COMPLETED,
+        True,
+        "Order reduced",
+    )
+    assert kiosk.window.detail.badge.text() == "Closed short"
+    assert "skipped" in kiosk.window.detail.sections.next_step.text()
+    assert "Closed short by Grace Hopper: Order reduced" in (
+        kiosk.window.detail.sections.messages.text()
+    )
+    board = kiosk.window.board.model
+    row = next(board.row(i) for i in range(board.rowCount()) if board.row(i).id == wo.id)
+    assert row.closed_short
+    (applied,) = [r for r in audit(kiosk, "complete") if r.result == "applied"]
+    assert (applied.supervisor_badge, applied.payload["reason"]) == (SUPERVISOR, "Order reduced")
 
 
 def test_reverse_a_run_is_a_supervisor_action(qtbot, kiosk):
@@ -185,7 +212,7 @@ def test_reverse_a_run_is_a_supervisor_action(qtbot, kiosk):
     reverse.click()
     settle(qtbot, kiosk)
     pick = kiosk.window.flows.current
-    run_button = next(b for b in pick.findChildren(type(pick.ok_button)) if " × " in b.text())
+    run_button = next(b for b in pick.findChildren(type(pick.ok_button)) if " by " in b.text())
     run_button.click()
     settle(qtbot, kiosk)
     elevate(qtbot, kiosk)

@@ -103,3 +103,38 @@ def test_the_settings_workstation_wins_over_the_enrolment() -> None:
     assert choose_workstation(None, "ASSY-2", demo=False) == "ASSY-2"
     assert choose_workstation(None, None, demo=True) == DEMO_WORKSTATION
     assert choose_workstation(None, None, demo=False) is None
+
+
+def test_offline_is_amber_and_says_so_and_never_looks_like_online(qtbot, kiosk: Kiosk) -> None:
+    from ui.controller import SyncStatus
+    from ui.theme import colour
+
+    pill = kiosk.window.topbar.sync
+    now = datetime.now(UTC)
+    kiosk.controller.set_sync_status(SyncStatus(online=True, last_sync=now, server=True))
+    online_bg = pill.palette().button().color().name()
+    assert pill.text().startswith("Online")
+    kiosk.controller.set_sync_status(
+        SyncStatus(online=False, last_sync=now, last_reached=now, waiting=2, server=True)
+    )
+    assert pill.property("sync") == "offline"
+    assert "OFFLINE" in pill.text()
+    assert "2 waiting" in pill.text()
+    pill.grab()  # painted with the offline style
+    assert pill.palette().button().color().name() != online_bg
+    assert pill.palette().button().color() == colour("amber")
+
+
+def test_anyone_can_ask_the_kiosk_to_try_the_server_now(qtbot, kiosk: Kiosk) -> None:
+    from ui.controller import SyncStatus
+    from ui.dialogs.sync_status import SyncOverlay
+
+    kiosk.controller.set_sync_status(SyncStatus(online=False, waiting=1, server=True))
+    kiosk.window.topbar.sync.click()
+    overlay = kiosk.window.flows.current
+    assert isinstance(overlay, SyncOverlay)  # no supervisor asked for
+    assert "Keep working" in overlay.text.text()
+    with qtbot.wait_signal(kiosk.controller.retry_sync, timeout=2000):
+        overlay.ok_button.click()
+    kiosk.controller.set_sync_status(SyncStatus(online=True, server=True))
+    assert overlay.text.text().startswith("Online")

@@ -7,9 +7,10 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from kiosk.station import BoardRow
-from ui.board.model import ROW_ROLE, Col, materials_text, progress_text, status_cell
+from ui.board.model import ROW_ROLE, Col, hold_text, materials_text, progress_text
 from ui.theme import Metrics, colour
-from ui.widgets.status import status_colours
+from ui.widgets.elided import elide_mode
+from ui.widgets.status import status_colours, status_text
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -40,8 +41,6 @@ class BoardDelegate(QStyledItemDelegate):
             self._progress(painter, inner, row)
         elif col == Col.STATUS:
             self._status(painter, inner, row)
-        elif col == Col.MATERIALS:
-            self._materials(painter, inner, row)
         else:
             text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
             if col == Col.NAME:
@@ -50,7 +49,12 @@ class BoardDelegate(QStyledItemDelegate):
                 first, _, rest = text.partition("\n")
                 painter.setFont(bold)
                 top = inner.adjusted(0, 0, 0, -inner.height() // 2)
-                painter.drawText(top, _ALIGN_LEFT, _elide(painter, first, top.width()))
+                # A name ending in the order it is for is cut in the middle.
+                painter.drawText(
+                    top,
+                    _ALIGN_LEFT,
+                    _elide(painter, first, top.width(), elide_mode(first)),
+                )
                 painter.setFont(font)
                 painter.setPen(colour("muted"))
                 bottom = inner.adjusted(0, inner.height() // 2, 0, 0)
@@ -93,35 +97,44 @@ class BoardDelegate(QStyledItemDelegate):
             painter.fillRect(filled, colour("ok"))
 
     def _status(self, painter: QPainter, inner: QRect, row: BoardRow) -> None:
+        """The badge in the upper half; the hold reason or the materials line under it."""
         bg, fg = status_colours(row.status)
+        badge = inner.adjusted(0, 0, 0, -inner.height() * 2 // 5)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(bg)
-        painter.drawRoundedRect(inner, self.metrics.mm(1.5), self.metrics.mm(1.5))
+        painter.drawRoundedRect(badge, self.metrics.mm(1.5), self.metrics.mm(1.5))
         painter.setPen(fg)
         font = painter.font()
-        font.setBold(True)
-        painter.setFont(font)
-        text = status_cell(row)
+        bold = painter.font()
+        bold.setBold(True)
+        painter.setFont(bold)
         painter.drawText(
-            inner.adjusted(self.metrics.mm(1.5), 0, -self.metrics.mm(1.5), 0),
-            int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap),
-            text,
+            badge.adjusted(self.metrics.mm(1), 0, -self.metrics.mm(1), 0),
+            Qt.AlignmentFlag.AlignCenter,
+            status_text(row.status, row.closed_short),
         )
-
-    def _materials(self, painter: QPainter, inner: QRect, row: BoardRow) -> None:
+        below = inner.adjusted(0, inner.height() * 3 // 5, 0, 0)
+        hold = hold_text(row)
+        if hold:
+            painter.setFont(font)
+            painter.setPen(colour("text"))
+            painter.drawText(below, _ALIGN_LEFT, _elide(painter, hold, below.width()))
+            return
         text = materials_text(row)
+        if not text:
+            return
         if row.short_skus:
             painter.setPen(colour("bad"))
-            font = painter.font()
-            font.setBold(True)
-            painter.setFont(font)
             text = "⚠ " + text
-        elif text and text != "—":
+        else:
+            painter.setFont(font)
             painter.setPen(colour("ok"))
             text = "✔ " + text
-        painter.drawText(inner, _WRAP, text)
+        painter.drawText(below, _ALIGN_LEFT, _elide(painter, text, below.width()))
 
 
-def _elide(painter: QPainter, text: str, width: int) -> str:
-    return painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+def _elide(
+    painter: QPainter, text: str, width: int, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight
+) -> str:
+    return painter.fontMetrics().elidedText(text, mode, width)

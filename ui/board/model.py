@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from kiosk.domain.enums import WoStatus
+from kiosk.domain.enums import HoldReason, WoStatus
 from kiosk.domain.quantities import fmt_qty
 from kiosk.station import BoardRow
 from ui.widgets.status import status_text
@@ -40,10 +40,11 @@ class Col(IntEnum):
     NUMBER = 0
     NAME = 1
     PROGRESS = 2
+    #: The status badge, and under it the hold reason or what the materials are doing
+    #: (one column: a 10-inch tablet has no width for two).
     STATUS = 3
-    MATERIALS = 4
-    SCHEDULED = 5
-    PRIORITY = 6
+    SCHEDULED = 4
+    PRIORITY = 5
 
 
 def _tr(text: str) -> str:
@@ -56,37 +57,47 @@ def headers() -> list[str]:
         _tr("Work order"),
         _tr("Done"),
         _tr("Status"),
-        _tr("Materials"),
         _tr("Due"),
         _tr("Prio."),
     ]
 
 
 def materials_text(row: BoardRow) -> str:
+    """What the materials are doing, where it matters ("" where it does not)."""
     if row.status.is_terminal or not row.has_materials:
-        return "—" if not row.has_materials else ""
+        return ""
     if row.short_skus:
         return _tr("Short: %s") % ", ".join(row.short_skus)
     if row.status in (WoStatus.DRAFT, WoStatus.BLOCKED):
-        return _tr("Available")
-    return _tr("All reserved")
+        return _tr("In stock")
+    return _tr("Reserved")
+
+
+def hold_text(row: BoardRow) -> str:
+    return HoldReason(row.hold_reason).label if row.hold_reason in _HOLD_REASONS else ""
+
+
+_HOLD_REASONS = {r.value for r in HoldReason}
 
 
 def status_cell(row: BoardRow) -> str:
-    text = status_text(row.status)
-    if row.hold_reason:
-        text += "\n" + row.hold_reason.replace("_", " ")
-    return text
+    """The status in words, then the hold reason or the materials line under it."""
+    below = hold_text(row) or materials_text(row)
+    text = status_text(row.status, row.closed_short)
+    return f"{text}\n{below}" if below else text
 
 
 def progress_text(row: BoardRow) -> str:
     return f"{fmt_qty(row.qty_done)} / {fmt_qty(row.qty_planned)}"
 
 
-def scheduled_text(at: datetime | None) -> str:
+def scheduled_text(at: datetime | None, now: datetime | None = None) -> str:
+    """The day it is due ("24 Nov"), or the time when that is today."""
     if at is None:
         return "—"
-    return at.astimezone().strftime("%d %b %H:%M")
+    local = at.astimezone()
+    today = (now or datetime.now().astimezone()).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b")
 
 
 def sort_key(row: BoardRow) -> tuple[Any, ...]:
@@ -149,8 +160,6 @@ class BoardModel(QAbstractTableModel):
             return progress_text(row)
         if col == Col.STATUS:
             return status_cell(row)
-        if col == Col.MATERIALS:
-            return materials_text(row)
         if col == Col.SCHEDULED:
             return scheduled_text(row.scheduled_at)
         return str(row.priority)

@@ -143,25 +143,28 @@ class BoardScreen(QWidget):
         self.scope_station.setEnabled(workstation is not None)
 
     def _size_columns(self) -> None:
-        """Columns as wide as their header or a typical value in the kiosk's bold font."""
+        """Columns as wide as their header or a typical value in the kiosk's bold font;
+        the name takes what is left (on a 10-inch tablet, about a third)."""
         font = QFont(self.font())
         font.setBold(True)
         fm = QFontMetrics(font)
         samples = {
             Col.NUMBER: "WO-000000",
-            Col.PROGRESS: "9999 / 9999",
+            Col.PROGRESS: "999 / 999",
             Col.STATUS: "In progress",
-            Col.MATERIALS: "✔ All reserved",
-            Col.SCHEDULED: "24 Nov 06:32",
+            Col.SCHEDULED: "24 Nov",
             Col.PRIORITY: "9",
         }
         labels = headers()
         header = self.table.horizontalHeader()
-        pad = self.metrics.mm(7)
+        pad = self.metrics.mm(4)
         for col, sample in samples.items():
             width = max(fm.horizontalAdvance(sample), fm.horizontalAdvance(labels[col]))
-            if col == Col.STATUS:  # the badge has its own margins; hold reasons wrap below
-                width = max(width, fm.horizontalAdvance("machine down")) + self.metrics.mm(4)
+            if col == Col.STATUS:  # the badge has margins of its own; a hold reason under it
+                plain = QFontMetrics(self.font())
+                width = max(width + self.metrics.mm(3), plain.horizontalAdvance("Machine down"))
+            if col == Col.NUMBER:  # room for the amber stripe of an unlinked order
+                width += self.metrics.mm(2.5)
             header.resizeSection(col, width + pad)
 
     def set_rows(self, rows: list[BoardRow]) -> None:

@@ -28,13 +28,15 @@ from kiosk.commands import (
     ReverseRun,
     StartWorkOrder,
 )
-from kiosk.domain.quantities import fmt_qty
+from kiosk.domain.enums import HoldReason
+from kiosk.domain.quantities import fmt_qty, units
 from kiosk.queries import WorkOrderView
 from kiosk.station import LabourRow, Person, Station
 from ui.detail.actions import Button, More, enabled_buttons, more_actions
 from ui.detail.sections import Sections
 from ui.detail.tables import when
-from ui.dialogs.hold import HoldOverlay
+from ui.dialogs.close_short import CloseShortOverlay
+from ui.dialogs.hold import HoldOverlay, reason_labels
 from ui.dialogs.message import MessageOverlay
 from ui.dialogs.qc import QcOverlay
 from ui.dialogs.quantity import LogOutputOverlay
@@ -102,12 +104,20 @@ class DetailScreen(QWidget):
         self.back_button.clicked.connect(self.back.emit)
         header.addWidget(self.back_button)
         titles = QVBoxLayout()
-        self.title = ElidedLabel()
+        # The number never gives way; the name is cut in the middle, so the order it is
+        # for (at the end of most names) stays in view.
+        title_row = QHBoxLayout()
+        title_row.setSpacing(gap)
+        self.number = QLabel()
+        self.number.setProperty("role", "title")
+        self.title = ElidedLabel(mode=None)
         self.title.setProperty("role", "title")
+        title_row.addWidget(self.number)
+        title_row.addWidget(self.title, 1)
         self.subtitle = QLabel()
         self.subtitle.setProperty("role", "muted")
         self.subtitle.setWordWrap(True)
-        titles.addWidget(self.title)
+        titles.addLayout(title_row)
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)
         self.quantity = QLabel()
@@ -132,6 +142,7 @@ class DetailScreen(QWidget):
         self.section_buttons: dict[str, TouchButton] = {}
         for i, (name, widget) in enumerate(self.sections.pages().items()):
             button = TouchButton(name, checkable=True)
+            button.setProperty("chip", True)
             button.clicked.connect(lambda _=False, i=i: self.section_stack.setCurrentIndex(i))
             self.section_group.addButton(button)
             self.section_buttons[name] = button
@@ -192,24 +203,21 @@ class DetailScreen(QWidget):
     def _loaded(self, loaded: tuple[WorkOrderView, list[LabourRow]]) -> None:
         wo, labour = loaded
         self.wo, self.labour = wo, labour
-        self.title.setText(f"{wo.number}  {wo.name}")
-        station = wo.workstation or _tr("no workstation")
-        self.subtitle.setText(
-            _tr("%s · %s · priority %d · scheduled %s")
-            % (wo.type, station, wo.priority, when(wo.scheduled_at))
-        )
+        self.number.setText(wo.number)
+        self.title.setText(wo.name)
+        self.subtitle.setText(subtitle(wo))
         self.quantity.setText(
             _tr("%s of %s done") % (fmt_qty(wo.qty_done), fmt_qty(wo.qty_planned))
         )
-        self.badge.set_status(wo.status)
+        self.badge.set_status(wo.status, wo.closed_short)
         if wo.hold is not None:
             hold = wo.hold
             self.hold_banner.setText(
                 _tr("On hold: %s%s — raised by %s at %s")
                 % (
-                    hold.reason.replace("_", " "),
+                    hold_reason_label(hold.reason),
                     f" ({hold.note})" if hold.note else "",
-                    hold.raised_by or "?",
+                    hold.raised_by_name or _tr("someone"),
                     when(hold.raised_at),
                 )
             )
@@ -370,7 +378,7 @@ class DetailScreen(QWidget):
         wo = self._wo()
 
         def refused(failure: Failure) -> None:
-            if failure.code != "conflict" or "close it short" not in failure.message:
+            if failure.code != "not_finished":
                 self._failed(failure)
                 return
             ask = MessageOverlay(
@@ -393,15 +401,24 @@ class DetailScreen(QWidget):
 
     def _close_short(self) -> None:
         wo = self._wo()
-        self.flows.with_supervisor(
-            _tr("Close %s short: the missing units will not be built.") % wo.number,
-            lambda sup: self.flows.run(
-                lambda a: CompleteWorkOrder(work_order_id=wo.id, close_short=True, actor=a),
-                supervisor=sup,
-                on_ok=self._done,
-                on_failure=self._failed,
-            ),
-        )
+        overlay = CloseShortOverlay(self.flows.host, self.flows.metrics, wo)
+        overlay.keyboard_requested.connect(self.flows.track)
+
+        def confirmed(reason: str) -> None:
+            self.flows.with_supervisor(
+                _tr("Close %s short: %s.") % (wo.number, reason),
+                lambda sup: self.flows.run(
+                    lambda a: CompleteWorkOrder(
+                        work_order_id=wo.id, close_short=True, reason=reason, actor=a
+                    ),
+                    supervisor=sup,
+                    on_ok=self._done,
+                    on_failure=self._failed,
+                ),
+            )
+
+        overlay.submitted.connect(confirmed)
+        self.flows.track(overlay)
 
     def more(self) -> None:
         wo = self._wo()
@@ -453,11 +470,11 @@ class DetailScreen(QWidget):
             ok_text=_tr("Close"),
         )
         for run in [r for r in reversed(wo.runs) if not r.reversed][:5]:
-            text = _tr("%s: %s × %s by %s") % (
+            text = _tr("%s: %s of %s by %s") % (
                 when(run.at),
-                fmt_qty(run.qty),
+                units(run.qty),
                 run.sku,
-                run.operator_badge or "?",
+                run.operator_name or _tr("someone"),
             )
             button = TouchButton(text)
             button.clicked.connect(
@@ -477,6 +494,28 @@ class DetailScreen(QWidget):
                 on_failure=self._failed,
             ),
         )
+
+
+def subtitle(wo: WorkOrderView) -> str:
+    """What it is for, where, how urgent, when: in words, not MTO/MTS."""
+    if wo.links:
+        orders = ", ".join(dict.fromkeys(link.external_id for link in wo.links))
+        purpose = _tr("For order %s") % orders
+    elif wo.type == "MTO":
+        purpose = _tr("For a sales order")
+    else:
+        purpose = _tr("For stock")
+    parts = [purpose, wo.workstation or _tr("no workstation"), _tr("priority %d") % wo.priority]
+    if wo.scheduled_at:
+        parts.append(_tr("due %s") % when(wo.scheduled_at))
+    return " · ".join(parts)
+
+
+def hold_reason_label(reason: str) -> str:
+    try:
+        return reason_labels()[HoldReason(reason)]
+    except ValueError:
+        return reason.replace("_", " ")
 
 
 def _load(station: Station, work_order_id: str) -> tuple[WorkOrderView, list[LabourRow]]:

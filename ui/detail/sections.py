@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QWidget
 
-from kiosk.domain.quantities import fmt_qty
+from kiosk.domain.quantities import fmt_qty, units
 from kiosk.queries import (
     HoldView,
     ItemView,
@@ -16,7 +16,15 @@ from kiosk.queries import (
     WorkOrderView,
 )
 from kiosk.station import LabourRow
-from ui.detail.tables import Column, RecordModel, page, record_view, stretch, when
+from ui.detail.tables import (
+    Column,
+    RecordModel,
+    TransposedModel,
+    page,
+    record_view,
+    stretch,
+    when,
+)
 from ui.theme import Metrics, colour
 
 
@@ -26,7 +34,7 @@ def _tr(text: str) -> str:
 
 def material_state(m: MaterialView) -> str:
     if m.short > 0:
-        return _tr("Short %s") % fmt_qty(m.short)
+        return _tr("Short %s") % units(m.short, m.unit)
     if m.consumed >= m.required:
         return _tr("Consumed")
     if m.reserved > 0:
@@ -34,34 +42,81 @@ def material_state(m: MaterialView) -> str:
     return _tr("In stock")
 
 
+def step_state(step: StepView) -> str:
+    """Done by whom, or skipped (and by which supervisor), or still to do."""
+    if not step.done:
+        return _tr("To do")
+    if step.skipped:
+        return _tr("Skipped by %s") % (step.done_by_name or _tr("a supervisor"))
+    return _tr("✔ %s") % (step.done_by_name or "")
+
+
+def quantities_shown(wo: WorkOrderView) -> list[str]:
+    """The quantities that mean something here: QC ones only where there is QC, scrap
+    only once something was scrapped."""
+    shown = [_tr("Requested"), _tr("Finished")]
+    if any(i.qc_required for i in wo.items):
+        shown += [_tr("Awaiting QC"), _tr("Waiting for rework")]
+    if any(i.qty_scrapped > 0 for i in wo.items):
+        shown.append(_tr("Scrapped"))
+    return shown
+
+
+def quantities_view(model: TransposedModel[ItemView], metrics: Metrics) -> QTableView:
+    """The quantities, as tall as their five rows; labels as wide as they need."""
+    view = record_view(model, metrics, _tr("Quantities"), max_rows=len(model.all_fields))
+    header = view.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    model.modelReset.connect(
+        lambda: header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    )
+    return view
+
+
+def steps_summary(wo: WorkOrderView) -> str:
+    """The next step, or how the steps ended: skipped ones are named, never "all done"."""
+    pending = next((s for s in wo.steps if not s.done), None)
+    if pending is not None:
+        return _tr("Next step: <b>%s</b> — %s") % (pending.name, pending.instructions)
+    if not wo.steps:
+        return _tr("No steps.")
+    skipped = [s.name for s in wo.steps if s.skipped]
+    if not skipped:
+        return _tr("All steps done.")
+    done = len(wo.steps) - len(skipped)
+    return _tr("Steps: %d done, %d skipped (%s).") % (done, len(skipped), ", ".join(skipped))
+
+
 class Sections:
     """Builds the section pages and fills them from one WorkOrderView."""
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
-        self.items = RecordModel[ItemView](
+        # One column per item, a row per quantity: six columns of numbers would not fit
+        # beside the actions on a 10-inch tablet.
+        self.items = TransposedModel[ItemView](
             [
-                Column(_tr("Product"), lambda i: f"{i.sku} {i.name}"),
-                Column(_tr("Requested"), lambda i: fmt_qty(i.qty_planned)),
-                Column(_tr("Finished"), lambda i: fmt_qty(i.qty_done)),
+                Column(_tr("Requested"), lambda i: units(i.qty_planned, i.unit)),
+                Column(_tr("Finished"), lambda i: units(i.qty_done, i.unit)),
                 Column(_tr("Awaiting QC"), lambda i: fmt_qty(i.qty_awaiting_qc)),
-                Column(_tr("Rework"), lambda i: fmt_qty(i.qty_rework_pending)),
+                Column(_tr("Waiting for rework"), lambda i: fmt_qty(i.qty_rework_pending)),
                 Column(_tr("Scrapped"), lambda i: fmt_qty(i.qty_scrapped)),
-            ]
+            ],
+            header=lambda i: i.sku,
         )
         self.links = RecordModel[LinkView](
             [
                 Column(_tr("Sales order"), lambda link: link.external_id),
-                Column(_tr("Line"), lambda link: link.line_id),
-                Column(_tr("Quantity"), lambda link: fmt_qty(link.qty)),
+                Column(_tr("Product"), lambda link: link.sku),
+                Column(_tr("For it"), lambda link: units(link.qty)),
             ]
         )
         self.materials = RecordModel[MaterialView](
             [
                 Column(_tr("Material"), lambda m: f"{m.sku} {m.name}"),
-                Column(_tr("Required"), lambda m: fmt_qty(m.required)),
-                Column(_tr("Reserved"), lambda m: fmt_qty(m.reserved)),
-                Column(_tr("Consumed"), lambda m: fmt_qty(m.consumed)),
+                Column(_tr("Required"), lambda m: units(m.required, m.unit)),
+                Column(_tr("Reserved"), lambda m: units(m.reserved, m.unit)),
+                Column(_tr("Consumed"), lambda m: units(m.consumed, m.unit)),
                 Column(
                     _tr("Stock"),
                     material_state,
@@ -73,25 +128,18 @@ class Sections:
             [
                 Column(_tr("Step"), lambda s: s.name),
                 Column(_tr("Instructions"), lambda s: s.instructions),
-                Column(
-                    _tr("Done"),
-                    lambda s: (
-                        (_tr("Skipped") if s.skipped else _tr("✔ %s") % (s.done_by or ""))
-                        if s.done
-                        else _tr("To do")
-                    ),
-                ),
+                Column(_tr("Done"), step_state),
             ]
         )
         self.holds = RecordModel[HoldView](
             [
-                Column(_tr("Hold reason"), lambda h: h.reason.replace("_", " ").capitalize()),
+                Column(_tr("Reason"), lambda h: h.reason.replace("_", " ").capitalize()),
                 Column(_tr("Note"), lambda h: h.note),
-                Column(_tr("Raised"), lambda h: f"{when(h.raised_at)} {h.raised_by or ''}"),
+                Column(_tr("Raised"), lambda h: f"{when(h.raised_at)} {h.raised_by_name or ''}"),
                 Column(
                     _tr("Released"),
                     lambda h: (
-                        f"{when(h.released_at)} {h.released_by or ''}"
+                        f"{when(h.released_at)} {h.released_by_name or ''}"
                         if h.released_at
                         else _tr("Open")
                     ),
@@ -106,8 +154,8 @@ class Sections:
                     _tr("Units"),
                     lambda r: fmt_qty(r.qty) + (_tr(" (rework)") if r.rework else ""),
                 ),
-                Column(_tr("Operator"), lambda r: r.operator_badge or ""),
-                Column(_tr("State"), lambda r: _tr("Reversed") if r.reversed else _tr("Counted")),
+                Column(_tr("Operator"), lambda r: r.operator_name or ""),
+                Column(_tr("State"), lambda r: _tr("Reversed") if r.reversed else _tr("Recorded")),
             ]
         )
         self.labour = RecordModel[LabourRow](
@@ -130,7 +178,7 @@ class Sections:
             _tr("Overview"): page(
                 [
                     self.messages,
-                    record_view(self.items, m, _tr("Quantities"), max_rows=4),
+                    quantities_view(self.items, m),
                     self.next_step,
                     record_view(self.links, m, _tr("Linked sales orders"), max_rows=4),
                     stretch(),
@@ -150,20 +198,14 @@ class Sections:
         }
 
     def fill(self, wo: WorkOrderView, labour: list[LabourRow]) -> None:
-        self.items.set_records(wo.items)
+        self.items.set_records(wo.items, shown=quantities_shown(wo))
         self.links.set_records(wo.links)
         self.materials.set_records(wo.materials)
         self.steps.set_records(wo.steps)
         self.holds.set_records(list(reversed(wo.holds)))
         self.runs.set_records(list(reversed(wo.runs)))
         self.labour.set_records(labour)
-        pending = next((s for s in wo.steps if not s.done), None)
-        if pending is None:
-            self.next_step.setText(_tr("All steps done.") if wo.steps else _tr("No steps."))
-        else:
-            self.next_step.setText(
-                _tr("Next step: <b>%s</b> — %s") % (pending.name, pending.instructions)
-            )
+        self.next_step.setText(steps_summary(wo))
         notes = [m.text for m in wo.messages]
         if wo.unlink_pending:
             notes.insert(0, _tr("Unlinked from its sales order: a supervisor decides what next."))

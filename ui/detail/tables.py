@@ -74,8 +74,55 @@ class RecordModel(QAbstractTableModel, Generic[T]):
         return None
 
 
+class TransposedModel(QAbstractTableModel, Generic[T]):
+    """Records as columns and their fields as rows: a work order's few items, each with
+    five quantities, read down one column rather than squeezed across six."""
+
+    def __init__(
+        self,
+        rows: Sequence[Column[T]],
+        header: Callable[[T], str],
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.all_fields = list(rows)
+        self.fields = list(rows)
+        self.header = header
+        self.records: list[T] = []
+
+    def set_records(self, records: Sequence[T], *, shown: Sequence[str] | None = None) -> None:
+        """``shown``: the headers of the fields that matter for these records (all if None)."""
+        self.beginResetModel()
+        self.records = list(records)
+        self.fields = [f for f in self.all_fields if shown is None or f.header in shown]
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() or not self.records else len(self.fields)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 1 + len(self.records)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return "" if section == 0 else self.header(self.records[section - 1])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        field = self.fields[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if index.column() == 0:
+                return field.header
+            return field.text(self.records[index.column() - 1])
+        if role == Qt.ItemDataRole.ForegroundRole and field.colour and index.column():
+            return field.colour(self.records[index.column() - 1])
+        return None
+
+
 def record_view(
-    model: RecordModel[Any], metrics: Metrics, name: str, max_rows: int = 0
+    model: QAbstractTableModel, metrics: Metrics, name: str, max_rows: int = 0
 ) -> QTableView:
     view = QTableView()
     view.setModel(model)

@@ -1,24 +1,23 @@
-"""Record a QC verdict: approved and failed counts, why it failed, rework or scrap."""
+"""Record a QC verdict: approved and failed counts, why it failed, rework or scrap.
+
+Every choice is on the card at once (nothing to scroll on a 10-inch tablet): the
+counts and the failure choices on the left, each group named at the start of its
+row; the keypad with Cancel and Record under it on the right. The failure choices
+are greyed until something failed; Record stays grey until the verdict is whole,
+and the line under the choices says what is still missing.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QWidget
 
-from kiosk.domain.quantities import fmt_qty
+from kiosk.domain.quantities import units
 from kiosk.queries import ItemView, WorkOrderView
 from ui.theme import Metrics
 from ui.widgets.buttons import TouchButton
 from ui.widgets.keypad import Keypad
 from ui.widgets.overlay import Overlay
-from ui.widgets.scrolling import touch_scroll_area
 
 
 def _tr(text: str) -> str:
@@ -45,14 +44,21 @@ class QcOverlay(Overlay):
     submitted = Signal(str, str, str, str, str, str)
 
     def __init__(self, host: QWidget, metrics: Metrics, wo: WorkOrderView) -> None:
-        super().__init__(host, metrics, _tr("QC — %s") % wo.number, ok_text=_tr("Record"))
         self.item: ItemView = next(
             (i for i in wo.items if i.qc_required and i.qty_awaiting_qc > 0), wo.items[0]
         )
-        self.awaiting = QLabel(
-            _tr("%s units of %s await QC") % (fmt_qty(self.item.qty_awaiting_qc), self.item.sku)
+        super().__init__(
+            host,
+            metrics,
+            _tr("QC — %s: %s to check") % (wo.number, units(self.item.qty_awaiting_qc)),
+            ok_text=_tr("Record"),
         )
-        self.body.addWidget(self.awaiting)
+        # Tight margins: the choices, keys and buttons need all of a 10-inch screen's height.
+        self.card.layout().setContentsMargins(*(metrics.mm(2),) * 4)
+        self.card.layout().setSpacing(metrics.mm(4))
+        self._main.setSpacing(metrics.mm(2))
+        self.error.setFixedHeight(self.fontMetrics().lineSpacing() + 4)
+        self.awaiting = self.title
 
         fields = QHBoxLayout()
         fields.setSpacing(metrics.gap)
@@ -67,30 +73,20 @@ class QcOverlay(Overlay):
             fields.addWidget(button)
         self.approved_field.setChecked(True)
         self.body.addLayout(fields)
-        # The fields show the counts; the keys stand beside them (a 10-inch screen has
-        # no height for keys under the failure choices).
         self.keypad = Keypad(metrics, decimals=False, max_length=6, display_apart=True)
         self.side.addWidget(self.keypad)
+        self.buttons_beside()
 
-        failure = QWidget()
-        right = QVBoxLayout(failure)
-        right.setContentsMargins(0, 0, 0, 0)
-        right.setSpacing(metrics.gap)
+        # One grid: the group's name, then its choices.
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(metrics.gap)
+        grid.setVerticalSpacing(metrics.gap)
         self.failure_widgets: list[QWidget] = []
-        right.addWidget(self._label(_tr("Why did they fail?")))
-        self.reasons = self._choices(failure_reasons(), right, 2)
-        right.addWidget(self._label(_tr("Category")))
-        self.categories = self._choices(failure_categories(), right, 2)
-        right.addWidget(self._label(_tr("Failed units go to")))
-        self.actions = self._choices([_tr("Rework"), _tr("Scrap")], right, 2)
+        self.reasons = self._choices(grid, 0, _tr("Why"), failure_reasons(), per_row=2)
+        self.categories = self._choices(grid, 3, _tr("Kind"), failure_categories(), per_row=3)
+        self.actions = self._choices(grid, 4, _tr("Then"), [_tr("Rework"), _tr("Scrap")], 2)
         self.action_values = dict(zip(self.actions.buttons(), ("rework", "scrap"), strict=True))
-        right.addStretch(1)
-        # Taller than a 10-inch screen leaves: it scrolls (by finger) rather than clip.
-        area = touch_scroll_area(failure)
-        area.setMinimumHeight(metrics.mm(40))
-        # As wide as the longest reason and the scroll bar: words are never cut.
-        area.setMinimumWidth(failure.sizeHint().width() + metrics.mm(8))
-        self.body.addWidget(area, 1)
+        self.body.addLayout(grid)
 
         self.field_group.buttonClicked.connect(self._select_field)
         self.keypad.changed.connect(self._typed)
@@ -98,22 +94,23 @@ class QcOverlay(Overlay):
             group.buttonClicked.connect(lambda _: self._refresh())
         self._refresh()
 
-    def _label(self, text: str) -> QLabel:
-        label = QLabel(text)
+    def _choices(
+        self, grid: QGridLayout, row: int, name: str, labels: list[str], per_row: int
+    ) -> QButtonGroup:
+        label = QLabel(name)
         label.setProperty("role", "muted")
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.failure_widgets.append(label)
-        return label
-
-    def _choices(self, labels: list[str], layout: QVBoxLayout, per_row: int) -> QButtonGroup:
+        grid.addWidget(label, row, 0)
         group = QButtonGroup(self)
-        grid = QGridLayout()
-        grid.setSpacing(self.metrics.gap)
+        # Six columns after the name: two choices span three each, three span two.
+        span = 6 // per_row
         for i, text in enumerate(labels):
             button = TouchButton(text, checkable=True)
+            button.setProperty("chip", True)
             group.addButton(button)
             self.failure_widgets.append(button)
-            grid.addWidget(button, i // per_row, i % per_row)
-        layout.addLayout(grid)
+            grid.addWidget(button, row + i // per_row, 1 + (i % per_row) * span, 1, span)
         return group
 
     def _current(self) -> str:
@@ -129,20 +126,24 @@ class QcOverlay(Overlay):
     def _count(self, key: str) -> int:
         return int(self.values[key] or 0)
 
+    def _missing(self) -> str:
+        """What still stands between this verdict and Record, in words."""
+        if self._count("approved") + self._count("failed") == 0:
+            return _tr("Key in how many passed, and how many failed.")
+        if self._count("failed") > 0:
+            if self.reasons.checkedButton() is None:
+                return _tr("Tap why they failed.")
+            if self.actions.checkedButton() is None:
+                return _tr("Tap whether failed units go to rework or scrap.")
+        return ""
+
     def _refresh(self) -> None:
         self.approved_field.setText(_tr("Approved: %d") % self._count("approved"))
         self.failed_field.setText(_tr("Failed: %d") % self._count("failed"))
         failing = self._count("failed") > 0
         for widget in self.failure_widgets:
             widget.setEnabled(failing)
-        complete = self._count("approved") + self._count("failed") > 0 and (
-            not failing
-            or (
-                self.reasons.checkedButton() is not None
-                and self.actions.checkedButton() is not None
-            )
-        )
-        self.ok_button.setEnabled(complete)
+        self.set_hint(self._missing())
 
     def set_counts(self, approved: int, failed: int) -> None:
         self.values = {"approved": str(approved), "failed": str(failed)}
@@ -150,6 +151,8 @@ class QcOverlay(Overlay):
         self._refresh()
 
     def confirm(self) -> None:
+        if self._missing():
+            return
         failing = self._count("failed") > 0
         reason = self.reasons.checkedButton()
         category = self.categories.checkedButton()

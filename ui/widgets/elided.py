@@ -7,15 +7,36 @@ beside it until their words are cut. This one gives way instead; ``text()`` stay
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
+#: A name that ends in what it is for: "… for order #1042", "… PO-7731".
+_ENDS_IN_A_NUMBER = re.compile(r"(#\s*\d+|\b[A-Z]{1,5}-\d+)\W*$")
+
+
+def elide_mode(text: str) -> Qt.TextElideMode:
+    """Cut a name in the middle when its end names an order (keep that in view), else at
+    the end as usual."""
+    if _ENDS_IN_A_NUMBER.search(text):
+        return Qt.TextElideMode.ElideMiddle
+    return Qt.TextElideMode.ElideRight
+
 
 class ElidedLabel(QLabel):
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        mode: Qt.TextElideMode | None = Qt.TextElideMode.ElideRight,
+    ) -> None:
+        """``mode``: where to cut; None: by the text (:func:`elide_mode`)."""
         super().__init__(parent)
         self._full = ""
+        self._mode = mode
         self.setText(text)
 
     def text(self) -> str:  # type: ignore[override]
@@ -49,6 +70,7 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         room = self.contentsRect().width()
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room)
+        mode = self._mode if self._mode is not None else elide_mode(self._full)
+        shown = self.fontMetrics().elidedText(self._full, mode, room)
         if shown != super().text():
             super().setText(shown)

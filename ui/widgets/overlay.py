@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.theme import Metrics
 from ui.widgets.buttons import TouchButton
@@ -25,6 +25,9 @@ class Overlay(QWidget):
     finished = Signal(bool)
     #: Set once it has closed; plain Python, so safe to read after Qt deleted the widget.
     closed = False
+    #: Keep a message line under the buttons. Off for overlays that only tell something
+    #: (their card would otherwise end in an empty band).
+    has_messages = True
 
     def __init__(
         self,
@@ -79,17 +82,27 @@ class Overlay(QWidget):
         self.ok_button.clicked.connect(self._on_ok)
         buttons.addWidget(self.ok_button)
         layout.addLayout(buttons)
+        self._main = layout
         # Refusals and "what is missing" share one line under the buttons, its height
         # reserved whether or not it says anything.
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.error.setFixedHeight(QFontMetrics(self.font()).lineSpacing() * MESSAGE_LINES + 4)
+        # It wraps within the card's width, never widens the card (which would move it).
+        self.error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.error)
+        self.error.setVisible(self.has_messages)
         self._set_message("", "hint")
         host.installEventFilter(self)
         self.card.installEventFilter(self)
         self.hide()
+
+    def buttons_beside(self) -> None:
+        """Cancel and the main button under what stands beside the text (a keypad), where
+        a dialog with many choices has no height left for a row of its own."""
+        self._main.removeItem(self._buttons)
+        self.side.addLayout(self._buttons)
 
     def add_action(self, text: str, *, danger: bool = False) -> TouchButton:
         """Another choice between Cancel and the main button (e.g. "Window mode")."""

@@ -12,7 +12,10 @@ from ui.theme import colour
 _DARK_TEXT = {WoStatus.ON_HOLD}
 
 
-def status_text(status: WoStatus) -> str:
+def status_text(status: WoStatus, closed_short: bool = False) -> str:
+    """The status in words; a completion short of plan reads "Closed short" everywhere."""
+    if status == WoStatus.COMPLETED and closed_short:
+        return QCoreApplication.translate("status", "Closed short")
     labels = {
         WoStatus.DRAFT: QCoreApplication.translate("status", "Draft"),
         WoStatus.BLOCKED: QCoreApplication.translate("status", "Blocked"),
@@ -37,10 +40,10 @@ class StatusBadge(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMargin(8)
 
-    def set_status(self, status: WoStatus) -> None:
+    def set_status(self, status: WoStatus, closed_short: bool = False) -> None:
         bg, fg = status_colours(status)
-        self.setText(status_text(status))
-        self.setAccessibleName(status_text(status))
+        self.setText(status_text(status, closed_short))
+        self.setAccessibleName(status_text(status, closed_short))
         self.setStyleSheet(
             f"background: {bg.name()}; color: {fg.name()}; font-weight: 700; border-radius: 6px;"
         )
