@@ -4,6 +4,7 @@
 #   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb
 #   bash packaging/system-deps.sh --postgres   ... and the PostgreSQL server
 #   bash packaging/system-deps.sh --bundle     ... and what PyInstaller needs (binutils, libpython)
+#                                               and the kiosk session's cage, for its smoke test
 #
 # Idempotent: when everything is installed it only asks dpkg (well under a
 # second). It runs `apt-get update` once, only if something is missing. Not
@@ -17,13 +18,15 @@ set -euo pipefail
 # ships `fc-list`, used for the font check below.
 qt_pkgs=(libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0
     libxkbcommon0 fonts-dejavu-core fontconfig)
-# Real windows under Xvfb (screenshots, the xcb platform plugin).
+# Real windows under Xvfb (screenshots, the xcb platform plugin); xdotool types and taps
+# into them and openbox is a window manager, for the tests that drive the real app.
 xvfb_pkgs=(xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0
-    libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1)
+    libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 xdotool openbox)
 pg_pkgs=(postgresql)
 # PyInstaller (packaging/kiosk.spec) reads binaries with objdump/objcopy and bundles
-# the shared libpython, which Debian's python3 keeps in a package of its own.
-bundle_pkgs=(binutils)
+# the shared libpython, which Debian's python3 keeps in a package of its own; cage and
+# Xwayland run the bundle as the locked-down session does (packaging/session-smoke.sh).
+bundle_pkgs=(binutils cage xwayland)
 if [[ -x /usr/bin/python3 ]]; then
     bundle_pkgs+=("libpython$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')")
 fi

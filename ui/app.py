@@ -48,6 +48,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
     shot.add_argument("--screen", required=True, choices=sorted(SCREENS))
     shot.add_argument("--out", required=True, type=Path)
+    # Also here, where the README and --help put it (after the subcommand).
+    shot.add_argument("--size", dest="shot_size", help="window size, e.g. 1280x800")
     sub.add_parser("board", help="print the board in the terminal")
     enroll = sub.add_parser("enroll", help="enrol this kiosk with a plant server")
     enroll.add_argument("--server", required=True, help="the plant server's URL")
@@ -55,6 +57,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     enroll.add_argument("--name", help="this kiosk's name on the server (default: host name)")
     enroll.add_argument("--ca-bundle", help="CA bundle to trust for the server's TLS certificate")
     args = parser.parse_args(argv)
+    if getattr(args, "shot_size", None):
+        args.size = args.shot_size
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
     except ValueError:

@@ -192,9 +192,12 @@ class KioskWindow(QWidget):
         super().showEvent(event)
         QTimer.singleShot(0, self.take_focus)
 
+    _taking_focus = False
+
     def take_focus(self) -> None:
         """Take the keyboard (and the scanner with it). Under a bare X server no window
         manager hands focus to a new window, so it has to ask for it."""
+        self._taking_focus = False
         if not self.isVisible():
             return
         self.activateWindow()
@@ -214,6 +217,17 @@ class KioskWindow(QWidget):
         kind = event.type()
         if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
             self.idle.start()
+        if (
+            kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+            and not self._taking_focus
+        ):
+            # Someone is at the kiosk: make sure the keyboard (the scanner) is ours. Qt
+            # may not have noticed a bare X server giving the focus to nobody, so ask
+            # whether or not it thinks it is active; it costs one X request a tap.
+            self._taking_focus = True
+            QTimer.singleShot(0, self.take_focus)
         if (
             kind == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)

@@ -123,6 +123,9 @@ def start(
         creds = load()
     running = RunningSync(None, demo_server)
     controller.enrolled.connect(lambda c: running.begin(station, controller, c))
+    if creds is None and demo:
+        attach_outbox(station)  # a demo on the local store only: nothing to enrol with
+        return running
     if creds is None:
         # Not enrolled: every action is still queued, and goes out once enrolled.
         attach_outbox(station)

@@ -282,11 +282,12 @@ def missing_for_completion(wo: WorkOrder) -> list[str]:
     for item in wo.items:
         name = item.product.sku
         if item.qty_awaiting_qc > 0:
-            missing.append(f"{fmt_qty(item.qty_awaiting_qc)} {name} await QC")
+            missing.append(f"{name}: {units(item.qty_awaiting_qc)} waiting for QC")
         if item.qty_rework_pending > 0:
-            missing.append(f"{fmt_qty(item.qty_rework_pending)} {name} await rework")
+            missing.append(f"{name}: {units(item.qty_rework_pending)} waiting for rework")
         if item.qty_done < item.qty_planned:
-            missing.append(f"{fmt_qty(item.qty_planned - item.qty_done)} {name} still to finish")
+            left = item.qty_planned - item.qty_done
+            missing.append(f"{name}: {units(left)} still to finish")
     pending = [s.name for s in wo.steps if s.done_at is None]
     if pending:
         missing.append("steps not done: " + ", ".join(pending))
@@ -301,7 +302,9 @@ def complete(ctx: Context, cmd: CompleteWorkOrder) -> dict[str, Any]:
     if awaiting:
         raise Conflict(
             f"{wo.number} cannot be completed: "
-            + ", ".join(f"{fmt_qty(i.qty_awaiting_qc)} {i.product.sku} await QC" for i in awaiting)
+            + ", ".join(
+                f"{i.product.sku}: {units(i.qty_awaiting_qc)} waiting for QC" for i in awaiting
+            )
             + ". Record QC first."
         )
     if cmd.close_short:

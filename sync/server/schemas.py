@@ -89,9 +89,19 @@ class BomIn(Body):
     steps: list[StepIn] = Field(default_factory=list, max_length=200)
 
 
+IdentifyBy = Literal["badge_scan", "badge_and_pin"]
+
+
 class SiteIn(Body):
     code: Code  # type: ignore[valid-type]
     name: Name  # type: ignore[valid-type]
+    #: How people identify at this site's kiosks: a badge scan alone, or a PIN with it.
+    identify_by: IdentifyBy = "badge_scan"
+
+
+class SitePatch(Body):
+    name: Name | None = None  # type: ignore[valid-type]
+    identify_by: IdentifyBy | None = None
 
 
 class WorkstationIn(Body):

@@ -47,6 +47,7 @@ class SiteOut(BaseModel):
     code: str
     name: str
     is_default: bool
+    identify_by: str = "badge_scan"
 
 
 class WorkstationOut(BaseModel):

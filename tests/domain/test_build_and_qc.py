@@ -459,7 +459,7 @@ def test_complete_needs_qc_done_steps_and_the_plan(shop: Shop) -> None:
         return CompleteWorkOrder(work_order_id=wo, actor=shop.operator)
 
     shop.log(wo, 2)
-    assert "await QC" in assert_refused(p, wo, complete(), Conflict)
+    assert "waiting for QC" in assert_refused(p, wo, complete(), Conflict)
     shop.qc(wo, approved=1, failed=1, action="rework")
     assert "rework" in assert_refused(p, wo, complete(), Conflict)
     shop.log(wo, 1, rework=True)
@@ -495,7 +495,7 @@ def test_close_short_needs_a_supervisor_and_reconciles(shop: Shop) -> None:
     message = assert_refused(
         p, wo, CompleteWorkOrder(work_order_id=wo, actor=shop.operator), Conflict
     )
-    assert "3 WIDGET still to finish" in message
+    assert "WIDGET: 3 units still to finish" in message
     assert "close it short" in message
     assert_refused(
         p,

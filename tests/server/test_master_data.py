@@ -71,6 +71,27 @@ def test_a_bom_is_replaced_and_a_cycle_is_named(client: TestClient) -> None:
         problem(bad, 422, "validation")
 
 
+def test_a_site_lists_and_edits_its_name_and_how_people_identify(client: TestClient) -> None:
+    sites = client.get(f"{API}/sites", headers=ADMIN)
+    assert sites.status_code == 200
+    (main,) = sites.json()
+    assert (main["code"], main["is_default"], main["identify_by"]) == ("MAIN", True, "badge_scan")
+    edited = client.patch(
+        f"{API}/sites/MAIN",
+        json={"name": "Plant 1", "identify_by": "badge_and_pin"},
+        headers=ADMIN,
+    )
+    assert edited.status_code == 200
+    assert (edited.json()["name"], edited.json()["identify_by"]) == ("Plant 1", "badge_and_pin")
+    problem(
+        client.patch(f"{API}/sites/MAIN", json={"identify_by": "face"}, headers=ADMIN),
+        422,
+        "validation",
+    )
+    problem(client.patch(f"{API}/sites/NOPE", json={"name": "x"}, headers=ADMIN), 404, "not_found")
+    assert client.get(f"{API}/sites", headers=ADMIN).json()[0]["identify_by"] == "badge_and_pin"
+
+
 def test_sites_and_workstations(client: TestClient) -> None:
     site = client.post(f"{API}/sites", json={"code": "EAST", "name": "East"}, headers=ADMIN)
     assert site.status_code == 201

@@ -25,9 +25,7 @@ def on_screen(widget, window) -> bool:
     return inside and widget.isVisible()
 
 
-def test_every_qc_choice_is_on_a_tablet_screen_and_record_says_what_is_missing(
-    qtbot, tablet_kiosk
-):
+def test_every_qc_choice_is_on_a_tablet_screen_and_record_says_what_is_missing(qtbot, tablet_kiosk):
     window = tablet_kiosk.window
     open_wo(qtbot, tablet_kiosk, "WO-000002")  # three chair bases wait for QC
     window.detail.buttons[Button.QC].click()

@@ -160,9 +160,7 @@ def test_qc_asking_for_more_than_awaits_is_refused_in_the_dialog(qtbot, kiosk):
     assert kiosk.window.detail.wo.items[0].qty_awaiting_qc == 3
 
 
-def test_complete_says_what_is_missing_and_a_supervisor_closes_short_with_a_reason(
-    qtbot, kiosk
-):
+def test_complete_says_what_is_missing_and_a_supervisor_closes_short_with_a_reason(qtbot, kiosk):
     from ui.dialogs.close_short import CloseShortOverlay
 
     open_wo(qtbot, kiosk, "WO-000006")  # ready: 0 of 4 built, steps to do

@@ -56,7 +56,8 @@ def test_the_detail_names_people_and_says_what_an_order_is_for(qtbot, kiosk):
     assert detail.subtitle.text().startswith("For stock")
     runs = detail.sections.runs
     operators = {runs.data(runs.index(r, 3)) for r in range(runs.rowCount())}
-    assert operators and all(name and not name.isdigit() for name in operators)
+    assert operators
+    assert all(name and not name.isdigit() for name in operators)
     states = {runs.data(runs.index(r, 4)) for r in range(runs.rowCount())}
     assert "Counted" not in states
 

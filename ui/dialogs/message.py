@@ -11,6 +11,7 @@ from ui.widgets.overlay import Overlay
 
 class MessageOverlay(Overlay):
     has_messages = False
+
     def __init__(
         self,
         host: QWidget,

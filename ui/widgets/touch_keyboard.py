@@ -8,7 +8,7 @@ badge scanner's keys never land in the field).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.theme import Metrics
@@ -45,21 +45,18 @@ class TouchKeyboard(QWidget):
                 key = TouchButton(char)
                 key.setProperty("kb", True)
                 key.setMinimumSize(key_size, key_size)
-                key.setMaximumHeight(key_size)
                 key.clicked.connect(lambda _=False, ch=char: self.press(ch))
                 self.keys[char] = key
                 grid.addWidget(key, r, c + offset)
         erase = icon_button("backspace", _tr("Erase"), size=metrics.mm(8))
         erase.setProperty("kb", True)
         erase.setMinimumSize(key_size, key_size)
-        erase.setMaximumHeight(key_size)
         erase.clicked.connect(self.erase)
         self.keys["erase"] = erase
         grid.addWidget(erase, 0, len(ROWS[0]))
         self.shift = TouchButton(_tr("Shift"), checkable=True)
         self.shift.setProperty("kb", True)
         self.shift.setMinimumSize(key_size, key_size)
-        self.shift.setMaximumHeight(key_size)
         self.shift.toggled.connect(self._set_upper)
         grid.addWidget(self.shift, 3, 0, 1, 2)
         layout = QVBoxLayout(self)
@@ -124,8 +121,7 @@ class TextEntryOverlay(Overlay):
         label.setProperty("role", "title")
         row.addWidget(label)
         self.display = QLabel()
-        self.display.setProperty("role", "display")
-        self.display.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.display.setProperty("role", "entry")  # like a field: text from the left
         self.display.setMinimumHeight(metrics.target)
         self.display.setAccessibleName(title)
         row.addWidget(self.display, 1)

@@ -16,6 +16,7 @@ from kiosk.commands import (
     CreateProduct,
     CreateSite,
     CreateWorkstation,
+    EditSite,
     ReceiveStock,
     SetBom,
     StepSpec,
@@ -119,17 +120,53 @@ def set_bom(
         return product_out(session, sku)
 
 
+def site_out(site: Site) -> views.SiteOut:
+    return views.SiteOut(
+        id=site.id,
+        code=site.code,
+        name=site.name,
+        is_default=site.is_default,
+        identify_by=site.identify_by,
+    )
+
+
 @router.post("/sites", status_code=status.HTTP_201_CREATED)
 def create_site(
     body: schemas.SiteIn,
     who: Admin,
     state: State,
 ) -> views.SiteOut:
-    result = state.run(CreateSite(code=body.code, name=body.name, actor=who.actor()))
+    result = state.run(
+        CreateSite(code=body.code, name=body.name, identify_by=body.identify_by, actor=who.actor())
+    )
     with state.read() as session:
         site = session.get(Site, result.data["site_id"])
         assert site is not None
-        return views.SiteOut(id=site.id, code=site.code, name=site.name, is_default=site.is_default)
+        return site_out(site)
+
+
+@router.get("/sites")
+def list_sites(who: Admin, state: State) -> list[views.SiteOut]:
+    with state.read() as session:
+        return [site_out(s) for s in session.scalars(select(Site).order_by(Site.code))]
+
+
+@router.patch("/sites/{code}")
+def edit_site(
+    body: schemas.SitePatch,
+    code: Annotated[str, Path(max_length=40)],
+    who: Admin,
+    state: State,
+) -> views.SiteOut:
+    """Rename a site, or set how people identify at its kiosks (a scan alone, or a PIN
+    with every scan); kiosks pick the setting up with their next pull."""
+    result = state.run(
+        EditSite(code=code, name=body.name, identify_by=body.identify_by, actor=who.actor())
+    )
+    with state.read() as session:
+        site = session.get(Site, result.data["site_id"])
+        assert site is not None
+        return site_out(site)
 
 
 @router.post("/workstations", status_code=status.HTTP_201_CREATED)
