@@ -165,6 +165,7 @@ def screenshot(station: Station, screen: str, out: Path, size: tuple[int, int]) 
         if screen != "clock-in":
             kiosk.window.scanner.feed(DEMO_OPERATOR)  # someone at the kiosk, as in a shift
             settle(app, kiosk)
+            kiosk.window.toast.hide()  # the note that says so is long gone mid-shift
         SCREENS[screen](app, kiosk)  # type: ignore[arg-type]
         settle(app, kiosk)
         out.parent.mkdir(parents=True, exist_ok=True)

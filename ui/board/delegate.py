@@ -125,8 +125,10 @@ class BoardDelegate(QStyledItemDelegate):
         if not text:
             return
         if row.short_skus:
+            # Under a red "Blocked" the warning sign says "short"; the room goes to what.
             painter.setPen(colour("bad"))
-            text = "⚠ " + text
+            more = len(row.short_skus) - 1
+            text = "⚠ " + row.short_skus[0] + (f" +{more}" if more else "")
         else:
             painter.setFont(font)
             painter.setPen(colour("ok"))

@@ -162,7 +162,8 @@ class BoardScreen(QWidget):
             width = max(fm.horizontalAdvance(sample), fm.horizontalAdvance(labels[col]))
             if col == Col.STATUS:  # the badge has margins of its own; a hold reason under it
                 plain = QFontMetrics(self.font())
-                width = max(width + self.metrics.mm(3), plain.horizontalAdvance("Machine down"))
+                under = plain.horizontalAdvance("Machine down") + self.metrics.mm(2)
+                width = max(width + self.metrics.mm(3), under)
             if col == Col.NUMBER:  # room for the amber stripe of an unlinked order
                 width += self.metrics.mm(2.5)
             header.resizeSection(col, width + pad)
