@@ -187,7 +187,9 @@ class Station:
             raise
 
     def clock_out(self, badge: str, supervisor_badge: str | None = None) -> CommandResult:
-        return self.execute(ClockOut(badge=badge, actor=self.actor(badge, supervisor_badge)))
+        """Clock ``badge`` out: by themself, or by a supervisor (who is then the actor)."""
+        actor = self.actor(None, supervisor_badge) if supervisor_badge else self.actor(badge)
+        return self.execute(ClockOut(badge=badge, actor=actor))
 
     def unlock(self, badge: str | None, supervisor_badge: str) -> CommandResult:
         """A supervisor ends a badge's lockout here (None: every one, and a pause)."""

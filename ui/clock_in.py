@@ -168,17 +168,14 @@ class ClockInScreen(QWidget):
         if active is not None and active.badge == person.badge:
             self.controller.clock_out(person.badge, self._failed)
             return
-        overlay = self.flows.identify(
+        self.flows.credentials(
+            _tr("Clock out %s?") % person.name,
             _tr("Clocking out %s takes their badge or PIN, or a supervisor's.") % person.name,
-            badge=person.badge,
-            title=_tr("Clock out %s?") % person.name,
-        )
-        overlay.ok_button.setText(_tr("Clock out"))
-        overlay.submitted.disconnect()
-        overlay.submitted.connect(
-            lambda badge, pin, scanned: self._clock_out_checked(
+            lambda overlay, badge, pin, scanned: self._clock_out_checked(
                 person, overlay, badge, pin, scanned
-            )
+            ),
+            badge=person.badge,
+            ok_text=_tr("Clock out"),
         )
 
     def _clock_out_checked(
@@ -201,6 +198,9 @@ class ClockInScreen(QWidget):
                     lambda _p: (self.controller.clock_out(person.badge, refused), done()),
                     refused,
                 )
+        elif not pin:
+            # Someone else's badge (a supervisor's) was scanned: their PIN is needed too.
+            overlay.show_error(_tr("Now key in the PIN for badge %s.") % badge)
         else:
 
             def by_supervisor(sup: Person) -> None:

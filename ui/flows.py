@@ -67,6 +67,32 @@ class Flows:
     def scan_alone(self) -> bool:
         return self.controller.identify_by == IdentifyBy.BADGE_SCAN
 
+    def credentials(
+        self,
+        title: str,
+        why: str,
+        on_submit: Callable[[CredentialsOverlay, str, str, bool], None],
+        *,
+        badge: str | None = None,
+        ok_text: str | None = None,
+    ) -> CredentialsOverlay:
+        """Ask for a badge (scanned or keyed) and PIN; ``on_submit(overlay, badge, pin,
+        scanned)`` checks them and closes the overlay, or shows why not."""
+        overlay = CredentialsOverlay(
+            self.host,
+            self.metrics,
+            title,
+            why,
+            ok_text=ok_text,
+            badge=badge,
+            scan_alone=self.scan_alone(),
+        )
+        overlay.submitted.connect(
+            lambda badge, pin, scanned: on_submit(overlay, badge, pin, scanned)
+        )
+        self.track(overlay)
+        return overlay
+
     def identify(
         self,
         why: str,
@@ -77,17 +103,8 @@ class Flows:
     ) -> CredentialsOverlay:
         """Ask who is at the kiosk (a scan, or badge and PIN), make them the one acting,
         then go on with ``then``."""
-        overlay = CredentialsOverlay(
-            self.host,
-            self.metrics,
-            title or _tr("Who is working?"),
-            why,
-            ok_text=_tr("That's me"),
-            badge=badge,
-            scan_alone=self.scan_alone(),
-        )
 
-        def submitted(badge: str, pin: str, scanned: bool) -> None:
+        def submitted(overlay: CredentialsOverlay, badge: str, pin: str, scanned: bool) -> None:
             def ok(identified: Identified) -> None:
                 overlay.accept()
                 if then is not None:
@@ -98,9 +115,9 @@ class Flows:
                 badge, pin or None, method, ok, lambda f: overlay.show_error(f.message)
             )
 
-        overlay.submitted.connect(submitted)
-        self.track(overlay)
-        return overlay
+        return self.credentials(
+            title or _tr("Who is working?"), why, submitted, badge=badge, ok_text=_tr("That's me")
+        )
 
     def with_supervisor(self, why: str, then: Callable[[Person], None]) -> SupervisorOverlay:
         overlay = SupervisorOverlay(self.host, self.metrics, why)

@@ -197,3 +197,28 @@ def test_closing_the_kiosk_needs_a_supervisor(qtbot, kiosk):
     overlay = window.flows.current
     assert overlay is not None
     assert "supervisor" in overlay.title.text().lower()
+
+
+def test_a_supervisor_clocks_someone_else_out_with_a_scan_and_a_pin(qtbot, kiosk):
+    window = kiosk.window
+    scan(qtbot, kiosk, "1004")  # Samuel works now; Tom went home without clocking out
+    window.show_clock_in()
+    badges = [p.badge for p in kiosk.controller.people]
+    window.clock_in.people.setCurrentRow(badges.index("1002"))
+    window.clock_in.clock_out_button.click()
+    overlay = window.flows.current
+    assert isinstance(overlay, CredentialsOverlay)
+    scan(qtbot, kiosk, SUPERVISOR)  # a scan alone is not enough for someone else
+    assert open_sessions(kiosk, "1002") == 1
+    assert "PIN" in overlay.message
+    key_pin(overlay, SUPERVISOR_PIN)
+    overlay.ok_button.click()
+    settle(qtbot, kiosk)
+    assert open_sessions(kiosk, "1002") == 0
+    (row,) = audit(kiosk, "clock_out")
+    assert (row.payload["badge"], row.operator_badge, row.supervisor_badge) == (
+        "1002",
+        None,
+        SUPERVISOR,
+    )
+    assert [r.code for r in audit(kiosk, "verify_pin")] == [None]  # no wrong PIN counted
