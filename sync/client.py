@@ -17,6 +17,7 @@ import requests
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.queries import names_of
 from kiosk.store.base import utcnow
 from kiosk.store.models import OutboxEntry, SyncState
 from sync import protocol
@@ -164,6 +165,7 @@ class SyncClient:
                 select(OutboxEntry).where(OutboxEntry.command_id.in_(list(by_id)))
             ).all()
             now = utcnow()
+            names = _names_in(session, response.results)
             for entry in entries:
                 result = by_id[entry.command_id]
                 if entry.status != PENDING:
@@ -171,7 +173,7 @@ class SyncClient:
                 entry.status = result.status
                 entry.code = result.code
                 entry.detail = result.detail or ""
-                entry.message = plain_message(entry.type, dict(entry.payload or {}), result)
+                entry.message = plain_message(entry.type, dict(entry.payload or {}), result, names)
                 entry.answered_at = now
             state = state_of(session)
             state.acked_seq = max(state.acked_seq, response.last_seq)
@@ -225,6 +227,17 @@ class SyncClient:
             state.last_error = error
             if not error:
                 state.last_sync_at = now
+
+
+def _names_in(session: Session, results: list[protocol.PushResult]) -> dict[str, str]:
+    """The names of the people the server says changed a work order (for the message)."""
+    badges = {
+        r.work_order.changed_by.removeprefix("badge:")
+        for r in results
+        if r.work_order is not None and (r.work_order.changed_by or "").startswith("badge:")
+    }
+    with session.no_autoflush:
+        return names_of(session, set(badges))
 
 
 def counts(sessions: sessionmaker[Session]) -> tuple[int, int]:
