@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, PoolProxiedConnection, func, select
 from sqlalchemy.orm import Session
 
 from kiosk import queries, sync_view
@@ -148,7 +148,7 @@ class Station:
         self.bus = CommandBus(engine)
         self.workstation = workstation
         self.device_id = device_id
-        self._version_conn = None
+        self._version_conn: PoolProxiedConnection | None = None
 
     # ---------------------------------------------------------------- commands
     def actor(self, badge: str | None, supervisor_badge: str | None = None) -> Actor:
@@ -268,10 +268,12 @@ class Station:
                     )
                 )
             }
-            holds = dict(
+            holds: dict[str, str] = dict(
                 session.execute(
                     select(Hold.work_order_id, Hold.reason).where(Hold.released_at.is_(None))
-                ).all()
+                )
+                .tuples()
+                .all()
             )
         rows = []
         for (

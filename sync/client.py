@@ -231,11 +231,8 @@ class SyncClient:
 
 def _names_in(session: Session, results: list[protocol.PushResult]) -> dict[str, str]:
     """The names of the people the server says changed a work order (for the message)."""
-    badges = {
-        r.work_order.changed_by.removeprefix("badge:")
-        for r in results
-        if r.work_order is not None and (r.work_order.changed_by or "").startswith("badge:")
-    }
+    changed_by = [r.work_order.changed_by or "" for r in results if r.work_order is not None]
+    badges = {by.removeprefix("badge:") for by in changed_by if by.startswith("badge:")}
     with session.no_autoflush:
         return names_of(session, set(badges))
 
