@@ -78,7 +78,32 @@ def _kiosk(options: Options, rows: int):  # type: ignore[no-untyped-def]
     kiosk.window.resize(1280, 800)
     kiosk.window.show()
     settle(app, kiosk, timeout=60)  # type: ignore[arg-type]
+    kiosk.window.scanner.feed("1002")  # Tom Becker scans his badge: someone is working
+    settle(app, kiosk, timeout=60)  # type: ignore[arg-type]
     return app, kiosk
+
+
+def _long_work_order(station) -> str:  # type: ignore[no-untyped-def]
+    """A started work order for 1,000 stools at ASSY-1 (materials received); its number."""
+    from kiosk.commands import (
+        Actor,
+        ConfirmWorkOrder,
+        CreateWorkOrder,
+        ItemSpec,
+        ReceiveStock,
+        StartWorkOrder,
+    )
+
+    office = Actor(principal="office")
+    made = station.execute(
+        CreateWorkOrder(items=[ItemSpec("STOOL", 1000)], workstation="ASSY-1", actor=office)
+    )
+    wo_id = made.data["work_order_id"]
+    for material in station.work_order(wo_id).materials:
+        station.execute(ReceiveStock(sku=material.sku, qty=material.required, actor=office))
+    station.execute(ConfirmWorkOrder(work_order_id=wo_id, actor=office))
+    station.execute(StartWorkOrder(work_order_id=wo_id, actor=station.actor("1002")))
+    return station.work_order(wo_id).number
 
 
 def _close(app, kiosk) -> None:  # type: ignore[no-untyped-def]
@@ -179,7 +204,8 @@ def tap_feedback(options: Options) -> Outcome:
     app, kiosk = _kiosk(options, 8)
     try:
         window = kiosk.window
-        window.open_number("WO-000002")
+        # Room for every tap within plan: the normal path, not the over-plan prompt.
+        window.open_number(_long_work_order(kiosk.station))
         settle(app, kiosk)  # type: ignore[arg-type]
         button = window.detail.buttons[Button.LOG_OUTPUT]
         opened, busy, applied, pressed = [], [], [], []

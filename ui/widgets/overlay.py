@@ -11,6 +11,7 @@ from ui.widgets.buttons import TouchButton
 
 #: Lines of text the message area keeps free, so a refusal never moves the card.
 MESSAGE_LINES = 2
+_SCRIM = QColor(0, 0, 0, 150)
 
 
 class Overlay(QWidget):
@@ -143,8 +144,10 @@ class Overlay(QWidget):
         return False
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        # Only what needs it: a busy button or a message repaints a small part, and
+        # blending the whole window each time costs a tap tens of milliseconds.
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(0, 0, 0, 150))
+        painter.fillRect(event.rect(), _SCRIM)
 
     # -- messages
     def _set_message(self, text: str, role: str) -> None:
