@@ -26,6 +26,7 @@ from kiosk.commands import (
     PinLockout,
     VerifyPin,
 )
+from kiosk.commands.base import Sync
 from kiosk.commands.bus import CommandHook
 from kiosk.domain.enums import RESERVING_STATUSES, IdentifyBy, IdentifyMethod, WoStatus
 from kiosk.domain.errors import NotFound
@@ -160,7 +161,11 @@ class Station:
         )
 
     def execute(self, command: Command) -> CommandResult:
-        # The outbox hook (when syncing) queues the command in its own transaction.
+        """Run a floor command here (the outbox hook, when syncing, queues it in the same
+        transaction). Office commands belong to the server: run here, they would change
+        this copy of the plant and never reach it."""
+        if command.sync not in (Sync.PUSHED, Sync.LOCAL):
+            raise TypeError(f"{type(command).__name__} is not a kiosk's command ({command.sync})")
         return self.bus.execute(command, hook=self.command_hook)
 
     # ---------------------------------------------------------------- people

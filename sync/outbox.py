@@ -16,18 +16,19 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.commands import COMMAND_TYPES, Actor, Command, CommandResult
+from kiosk.commands.base import Sync
 from kiosk.commands.bus import payload_of
 from kiosk.domain.errors import DomainError
 from kiosk.store.capture import SHADOW
 from kiosk.store.models import OutboxEntry, SyncState
-from sync.protocol import FLOOR_TYPES, PushCommand, WireActor
+from sync.protocol import PushCommand, WireActor
 
 PENDING = "pending"
 
 
 def queued(command: Command) -> bool:
-    """Commands the server replays; the rest (PIN checks, acks) stay local."""
-    return command.type_name in FLOOR_TYPES
+    """Commands the server replays (``Sync.PUSHED``); the rest stay on the kiosk."""
+    return command.sync == Sync.PUSHED
 
 
 class OutboxHook:

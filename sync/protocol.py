@@ -10,42 +10,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+import kiosk.commands  # noqa: F401 (registers every command type)
+from kiosk.commands.base import pushed_types
+
 #: Most commands one push may carry; a bigger batch is answered 413.
 MAX_PUSH_BATCH = 200
 #: Default and largest page of a pull.
 PULL_PAGE = 500
 MAX_PULL_PAGE = 5000
 
-#: The command types a kiosk may push, and which of them are physical facts
-#: (always recorded, flagged when the work order changed meanwhile).
-FLOOR_TYPES = frozenset(
-    {
-        "clock_in",
-        "clock_out",
-        "start",
-        "log_output",
-        "complete_step",
-        "hold",
-        "resume",
-        "qc_disposition",
-        "complete",
-        "reverse_run",
-        "accept_sales_order_change",
-        "keep_as_stock",
-        "pin_lockout",
-    }
-)
-FACT_TYPES = frozenset(
-    {
-        "log_output",
-        "qc_disposition",
-        "complete_step",
-        "hold",
-        "clock_in",
-        "clock_out",
-        "pin_lockout",
-    }
-)
+#: The command types a kiosk may push: each command class declares it (``sync``).
+FLOOR_TYPES = pushed_types()
 
 
 @dataclass

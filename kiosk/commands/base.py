@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from kiosk.store.base import new_id, utcnow
@@ -23,9 +24,23 @@ class Actor:
     device_id: str | None = None
     workstation: str | None = None
     principal: str | None = None
+    #: The site a device belongs to (set by the server for a kiosk's commands): every id
+    #: it names must be of this site, or it does not exist as far as it is concerned.
+    site_id: str | None = None
 
 
 SYSTEM = Actor(principal="system")
+
+
+class Sync(StrEnum):
+    """Where a command travels; each command class says it itself (nothing else lists them)."""
+
+    #: A kiosk applies it, queues it, and the server replays it (a floor action).
+    PUSHED = "pushed"
+    #: A kiosk's own business, never sent (a PIN check, a lockout cleared on it).
+    LOCAL = "local"
+    #: The office's or an integrator's, through the server's API; a kiosk never runs it.
+    OFFICE = "office"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +48,8 @@ class Command:
     """Base of every state change: an id made where it was born, an actor and a device time."""
 
     type_name: ClassVar[str] = ""
+    #: Declared by every command class (a test fails for one that does not).
+    sync: ClassVar[Sync | None] = None
 
     command_id: str = field(default_factory=new_id)
     actor: Actor = field(default_factory=Actor)
@@ -55,6 +72,11 @@ Handler = Callable[["Context", Any], dict[str, Any] | None]
 
 HANDLERS: dict[type[Command], Handler] = {}
 COMMAND_TYPES: dict[str, type[Command]] = {}
+
+
+def pushed_types() -> frozenset[str]:
+    """The command types a kiosk sends and the server accepts from one."""
+    return frozenset(name for name, cls in COMMAND_TYPES.items() if cls.sync == Sync.PUSHED)
 
 
 def handles(command_type: type[C]) -> Callable[[Callable[[Context, C], Any]], Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -182,9 +183,16 @@ def payload_of(command: Command) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in raw.items() if k not in skip}
 
 
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON types (decimals and times as strings; no NaN or Infinity)."""
+    return _jsonable(value)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)  # JSON (and PostgreSQL's json) has no NaN or Infinity
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):

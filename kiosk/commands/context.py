@@ -33,10 +33,19 @@ class Context:
         wo = self.session.scalars(
             select(WorkOrder).where(WorkOrder.id == work_order_id).with_for_update()
         ).one_or_none()
-        if wo is None:
+        if wo is None or not self.in_site(wo.site_id):
+            # Another site's order reads exactly like none at all: nothing to learn.
             raise NotFound(f"Work order {work_order_id} does not exist.", id=work_order_id)
         self.track(wo)
         return wo
+
+    def in_site(self, site_id: str | None) -> bool:
+        """May this actor touch a record of ``site_id``? (A device: only its own site's.)"""
+        return self.actor.site_id is None or site_id == self.actor.site_id
+
+    def in_site_or_all(self, site_id: str | None) -> bool:
+        """For people: those of every site (None) count too."""
+        return site_id is None or self.in_site(site_id)
 
     def track(self, wo: WorkOrder, *, new: bool = False) -> None:
         """Name ``wo`` in the audit row (the first one a command touches)."""
@@ -55,7 +64,7 @@ class Context:
         if not badge:
             raise Forbidden("Clock in first: this action needs an operator.")
         op = self.session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
-        if op is None or not op.active:
+        if op is None or not op.active or not self.in_site_or_all(op.site_id):
             raise NotFound(f"Unknown {what} {badge}.", badge=badge)
         return op
 
@@ -67,7 +76,12 @@ class Context:
             if not badge:
                 continue
             op = self.session.scalars(select(Operator).where(Operator.badge == badge)).first()
-            if op is not None and op.active and op.role == Role.SUPERVISOR:
+            if (
+                op is not None
+                and op.active
+                and op.role == Role.SUPERVISOR
+                and self.in_site_or_all(op.site_id)
+            ):
                 return badge
         raise Forbidden(f"Only a supervisor can {action}.", action=action)
 

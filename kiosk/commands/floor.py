@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
-from kiosk.commands.base import Command, handles
+from kiosk.commands.base import Command, Sync, handles
 from kiosk.commands.context import Context, set_status
 from kiosk.domain.enums import HoldReason, NotificationKind, WoStatus
 from kiosk.domain.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -26,6 +27,16 @@ from kiosk.store.base import new_id
 from kiosk.store.models import BuildRun, ClockSession, Hold, WoItem, WorkOrder
 
 ZERO = Decimal(0)
+
+
+def is_uuid(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def pick_item(wo: WorkOrder, sku: str | None, *, prefer: str = "remaining") -> WoItem:
@@ -80,6 +91,7 @@ def _require_clocked_in(ctx: Context) -> str:
 @dataclass(frozen=True, kw_only=True)
 class StartWorkOrder(Command):
     type_name = "start"
+    sync = Sync.PUSHED
     work_order_id: str
 
 
@@ -107,6 +119,7 @@ class LogOutput(Command):
     """A build run: ``qty`` units built (or reworked); its id is made on the kiosk."""
 
     type_name = "log_output"
+    sync = Sync.PUSHED
     work_order_id: str
     qty: Decimal | str | int
     rework: bool = False
@@ -120,6 +133,9 @@ def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
     allow_fact(ctx, wo, Action.LOG_OUTPUT, f"output of {cmd.qty} units")
     ctx.operator(ctx.actor.badge)
     qty = parse_qty(cmd.qty, what="Units built", whole=True)
+    if not is_uuid(cmd.run_id):
+        # Made on the kiosk, so a retry or a sync counts the run once: it must be unique.
+        raise ValidationError("A build run's id must be a UUID.", field="run_id")
     if ctx.session.get(BuildRun, cmd.run_id) is not None:
         raise Conflict("This build run is already recorded.", run_id=cmd.run_id)
     item = pick_item(wo, cmd.sku)
@@ -176,6 +192,7 @@ def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class CompleteStep(Command):
     type_name = "complete_step"
+    sync = Sync.PUSHED
     work_order_id: str
     step_id: str
     skip: bool = False
@@ -200,6 +217,7 @@ def complete_step(ctx: Context, cmd: CompleteStep) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class RaiseHold(Command):
     type_name = "hold"
+    sync = Sync.PUSHED
     work_order_id: str
     reason: str
     note: str = ""
@@ -239,6 +257,7 @@ def raise_hold(ctx: Context, cmd: RaiseHold) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class ResumeWorkOrder(Command):
     type_name = "resume"
+    sync = Sync.PUSHED
     work_order_id: str
 
 
@@ -265,6 +284,7 @@ class CompleteWorkOrder(Command):
     """Complete; ``close_short`` (a supervisor, with a ``reason``) ends it short of plan."""
 
     type_name = "complete"
+    sync = Sync.PUSHED
     work_order_id: str
     close_short: bool = False
     reason: str = ""
@@ -367,6 +387,7 @@ def _close_short(ctx: Context, wo: WorkOrder, cmd: CompleteWorkOrder) -> None:
 @dataclass(frozen=True, kw_only=True)
 class ReverseRun(Command):
     type_name = "reverse_run"
+    sync = Sync.PUSHED
     work_order_id: str
     run_id: str
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk.commands.base import Command, handles
+from kiosk.commands.base import Command, Sync, handles
 from kiosk.commands.context import Context
 from kiosk.domain.enums import IdentifyMethod, NotificationKind, Role
 from kiosk.domain.errors import Conflict, Unauthorized, ValidationError
@@ -19,7 +19,7 @@ from kiosk.domain.pins import hash_pin
 from kiosk.services import identity
 from kiosk.services.identity import check_pin
 from kiosk.services.labour import close_segments
-from kiosk.services.lookup import workstation_by_code
+from kiosk.services.lookup import site_by_code, workstation_by_code
 from kiosk.store.base import new_id
 from kiosk.store.models import ClockSession, Operator, Workstation
 
@@ -27,10 +27,13 @@ from kiosk.store.models import ClockSession, Operator, Workstation
 @dataclass(frozen=True, kw_only=True)
 class CreateOperator(Command):
     type_name = "create_operator"
+    sync = Sync.OFFICE
     badge: str
     name: str
     pin: str
     role: str = Role.OPERATOR.value
+    #: The site's code; None: the person works at every site.
+    site: str | None = None
 
 
 @handles(CreateOperator)
@@ -46,6 +49,7 @@ def create_operator(ctx: Context, cmd: CreateOperator) -> dict[str, Any]:
         raise ValidationError("Role must be operator or supervisor.", field="role") from None
     if ctx.session.scalars(select(Operator).where(Operator.badge == badge)).first():
         raise Conflict(f"Badge {badge} is already in use.", badge=badge)
+    site = site_by_code(ctx.session, cmd.site) if cmd.site else None
     op = Operator(
         id=new_id(),
         badge=badge,
@@ -53,6 +57,7 @@ def create_operator(ctx: Context, cmd: CreateOperator) -> dict[str, Any]:
         pin_hash=hash_pin(cmd.pin),
         role=role.value,
         active=True,
+        site_id=site.id if site else None,
     )
     ctx.session.add(op)
     return {"operator_id": op.id}
@@ -63,6 +68,7 @@ class VerifyPin(Command):
     """Check a PIN (supervisor elevation, clocking someone out) without changing anything."""
 
     type_name = "verify_pin"
+    sync = Sync.LOCAL
     badge: str
     pin: str
     supervisor: bool = False
@@ -87,6 +93,7 @@ class ClockIn(Command):
     """
 
     type_name = "clock_in"
+    sync = Sync.PUSHED
     badge: str
     pin: str | None = None
     method: str = IdentifyMethod.SCAN.value
@@ -139,6 +146,7 @@ def clock_in(ctx: Context, cmd: ClockIn) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class ClockOut(Command):
     type_name = "clock_out"
+    sync = Sync.PUSHED
     badge: str
 
 
@@ -167,6 +175,7 @@ class PinLockout(Command):
     the server's audit log), reported by the kiosk right after the refusal that locked it."""
 
     type_name = "pin_lockout"
+    sync = Sync.PUSHED
     badge: str
 
 
@@ -191,6 +200,7 @@ class ClearPinLockout(Command):
     which also ends a pause of PIN entry on the kiosk)."""
 
     type_name = "clear_pin_lockout"
+    sync = Sync.LOCAL
     badge: str | None = None
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from kiosk.commands.base import Command, handles
+from kiosk.commands.base import Command, Sync, handles
 from kiosk.commands.context import Context
 from kiosk.commands.floor import allow_fact, pick_item
 from kiosk.domain.enums import FailedAction
@@ -21,6 +21,7 @@ from kiosk.store.models import QcDisposition
 @dataclass(frozen=True, kw_only=True)
 class RecordQc(Command):
     type_name = "qc_disposition"
+    sync = Sync.PUSHED
     work_order_id: str
     approved: Decimal | str | int
     failed: Decimal | str | int = 0

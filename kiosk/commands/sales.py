@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk.commands.base import Command, handles
+from kiosk.commands.base import Command, Sync, handles
 from kiosk.commands.context import Context
 from kiosk.domain.enums import (
     NotificationKind,
@@ -42,6 +42,7 @@ class IngestSalesOrder(Command):
     """A new sales order; the same external id twice changes nothing."""
 
     type_name = "ingest_sales_order"
+    sync = Sync.OFFICE
     external_id: str
     lines: list[LineSpec]
     source: str = SalesOrderSource.API.value
@@ -144,6 +145,7 @@ class ChangeSalesOrder(Command):
     """New quantities per line; 0 removes the line."""
 
     type_name = "change_sales_order"
+    sync = Sync.OFFICE
     sales_order_id: str
     lines: list[LineChange]
     reason: str = "quantity changed"
@@ -169,6 +171,7 @@ def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class CancelSalesOrder(Command):
     type_name = "cancel_sales_order"
+    sync = Sync.OFFICE
     sales_order_id: str
     refunded: bool = False
 
@@ -186,6 +189,7 @@ def cancel_order(ctx: Context, cmd: CancelSalesOrder) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class DeleteSalesOrder(Command):
     type_name = "delete_sales_order"
+    sync = Sync.OFFICE
     sales_order_id: str
 
 
@@ -226,6 +230,7 @@ class AcceptSalesOrderChange(Command):
     """Supervisor: take the sales order's new quantity; the WO is MTO and linked again."""
 
     type_name = "accept_sales_order_change"
+    sync = Sync.PUSHED
     work_order_id: str
 
 
@@ -271,6 +276,7 @@ class KeepAsStock(Command):
     """Supervisor: the unlinked WO stays make-to-stock; the order is covered afresh."""
 
     type_name = "keep_as_stock"
+    sync = Sync.PUSHED
     work_order_id: str
 
 

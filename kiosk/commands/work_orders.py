@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from kiosk.commands.base import Command, handles
+from kiosk.commands.base import Command, Sync, handles
 from kiosk.commands.context import Context
 from kiosk.domain.enums import WoStatus, WoType
 from kiosk.domain.errors import ValidationError
@@ -41,6 +41,7 @@ def parse_priority(value: object) -> int:
 @dataclass(frozen=True, kw_only=True)
 class CreateWorkOrder(Command):
     type_name = "create_work_order"
+    sync = Sync.OFFICE
     items: list[ItemSpec]
     name: str | None = None
     site: str | None = None
@@ -80,6 +81,7 @@ class EditWorkOrder(Command):
     """Change what the status allows; ``None`` leaves a field as it is."""
 
     type_name = "edit_work_order"
+    sync = Sync.OFFICE
     work_order_id: str
     name: str | None = None
     notes: str | None = None
@@ -146,6 +148,7 @@ def _change_quantities(
 @dataclass(frozen=True, kw_only=True)
 class ConfirmWorkOrder(Command):
     type_name = "confirm"
+    sync = Sync.OFFICE
     work_order_id: str
 
 
@@ -160,6 +163,7 @@ def confirm(ctx: Context, cmd: ConfirmWorkOrder) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class RetryAllocation(Command):
     type_name = "retry_allocation"
+    sync = Sync.OFFICE
     work_order_id: str
 
 
@@ -174,6 +178,7 @@ def retry_allocation(ctx: Context, cmd: RetryAllocation) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class CancelWorkOrder(Command):
     type_name = "cancel"
+    sync = Sync.PUSHED
     work_order_id: str
     reason: str = ""
 

@@ -141,9 +141,14 @@ def _minutes(until: datetime, now: datetime) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
-def find_operator(session: Session, badge: str) -> Operator | None:
+def find_operator(session: Session, badge: str, site_id: str | None = None) -> Operator | None:
+    """The active person with this badge; with ``site_id``, only if they work there."""
     op = session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
-    return op if op is not None and op.active else None
+    if op is None or not op.active:
+        return None
+    if site_id is not None and op.site_id not in (None, site_id):
+        return None
+    return op
 
 
 def check_pin(ctx: Context, badge: object, pin: object) -> Operator:
@@ -158,7 +163,7 @@ def check_pin(ctx: Context, badge: object, pin: object) -> Operator:
             newly=False,
             badge=badge,
         )
-    op = find_operator(session, badge)
+    op = find_operator(session, badge, ctx.actor.site_id)
     if op is None or op.role != Role.SUPERVISOR:
         paused = _device_paused_until(session, ctx.actor.device_id, now)
         if paused is not None:
@@ -203,7 +208,7 @@ def identify(ctx: Context, badge: object, pin: object, method: str) -> Operator:
     except ValueError:
         raise ValidationError("Identify by scan or keypad.", field="method") from None
     if ctx.command.replayed:
-        op = find_operator(ctx.session, badge)
+        op = find_operator(ctx.session, badge, ctx.actor.site_id)
         if op is None:
             raise NotFound(f"Badge {badge} is not known here.", badge=badge)
         return op
@@ -212,7 +217,7 @@ def identify(ctx: Context, badge: object, pin: object, method: str) -> Operator:
             raise PinRequired("Key in your PIN as well as your badge.", badge=badge)
         if policy(ctx.session, ctx.actor.workstation) == IdentifyBy.BADGE_AND_PIN:
             raise PinRequired("Badge read. Key in your PIN to go on.", badge=badge)
-        op = find_operator(ctx.session, badge)
+        op = find_operator(ctx.session, badge, ctx.actor.site_id)
         if op is None:
             raise NotFound(f"Badge {badge} is not known here.", badge=badge)
         return op

@@ -13,7 +13,14 @@ from kiosk.store.server_records import (
     WebhookDelivery,
 )
 from kiosk.store.stock import StockLevel, StockMovement
-from kiosk.store.sync_records import AppliedCommand, ChangeLog, OutboxEntry, ShadowRow, SyncState
+from kiosk.store.sync_records import (
+    AppliedCommand,
+    ChangeLog,
+    OutboxEntry,
+    PushFailure,
+    ShadowRow,
+    SyncState,
+)
 from kiosk.store.work_orders import (
     BuildRun,
     Hold,
@@ -47,6 +54,7 @@ __all__ = [
     "OutboxEntry",
     "PinFailure",
     "Product",
+    "PushFailure",
     "QcDisposition",
     "SalesOrder",
     "SalesOrderLine",

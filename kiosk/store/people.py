@@ -17,10 +17,13 @@ class Operator(Base):
     id: Mapped[str] = id_column()
     badge: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    #: scrypt hash with its parameters and salt; the PIN itself is never stored.
+    #: scrypt hash with its parameters and salt; the PIN itself is never stored. Kiosks
+    #: get the hashes of their own site's people only: they check PINs offline.
     pin_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))  # Role
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The site this person works at; None: every site (a roaming supervisor, say).
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("site.id"), index=True)
 
 
 class ClockSession(Base):

@@ -33,6 +33,8 @@ class Scope:
     kind: str
     column: str = "site_id"
     parent: str = ""
+    #: For ``column``: a row whose column is null belongs to every site.
+    null_means_all: bool = False
 
 
 GLOBAL = Scope("global")
@@ -52,7 +54,8 @@ SCOPES: dict[str, Scope] = {
     "bom": GLOBAL,
     "bom_line": GLOBAL,
     "bom_step": GLOBAL,
-    "operator": GLOBAL,
+    # A person's PIN hash goes to the kiosks of their site only (they check PINs offline).
+    "operator": Scope("column", null_means_all=True),
     "workstation": SITE,
     "work_order": SITE,
     "stock_level": SITE,
@@ -73,7 +76,15 @@ SCOPES: dict[str, Scope] = {
 
 #: Tables sync itself owns on either side: never shadowed, never replicated.
 SYNC_TABLES = frozenset(
-    {"outbox", "shadow_row", "sync_state", "change_log", "applied_command", "counter"}
+    {
+        "outbox",
+        "shadow_row",
+        "sync_state",
+        "change_log",
+        "applied_command",
+        "push_failure",
+        "counter",
+    }
 )
 
 
@@ -166,7 +177,10 @@ def site_rows(tbl: Table, site_id: str) -> Select[Any]:
     if scope.kind == "own":
         return query.where(tbl.c.id == site_id)
     if scope.kind == "column":
-        return query.where(tbl.c[scope.column] == site_id)
+        column = tbl.c[scope.column]
+        if scope.null_means_all:
+            return query.where((column == site_id) | column.is_(None))
+        return query.where(column == site_id)
     if scope.kind == "via":
         parent = table(scope.parent)
         return query.join(parent, parent.c.id == tbl.c[scope.column]).where(

@@ -50,6 +50,30 @@ class AppliedCommand(Base):
     applied_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class PushFailure(Base):
+    """Server: a pushed command that failed for a reason of the server's own (a bug, not a
+    business rule), with the command as it came. After a few attempts it is refused with
+    code ``internal`` so the kiosk's queue moves on; kept for a supervisor to replay once
+    the cause is fixed (``POST /sync/failures/{command_id}/replay``)."""
+
+    __tablename__ = "push_failure"
+
+    command_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String(40))
+    #: The wire command (id, seq, type, at, actor, payload) as the kiosk sent it.
+    command: Mapped[dict[str, object]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: When it was refused as ``internal`` (the queue moved on); None: still retried.
+    given_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    replayed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    replay_result: Mapped[str] = mapped_column(Text, default="")
+
+
 class OutboxEntry(Base):
     """Kiosk: a local command waiting for (or answered by) the server, in ``seq`` order."""
 

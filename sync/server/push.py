@@ -11,24 +11,35 @@ blocks the queue and a retried push returns the first answer.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from kiosk.commands import COMMAND_TYPES, Actor, Command, CommandResult
+from kiosk.commands.bus import jsonable
 from kiosk.domain.enums import NotificationKind
 from kiosk.domain.errors import DomainError, ValidationError
 from kiosk.store.base import new_id, utcnow
-from kiosk.store.models import AppliedCommand, AuditEntry, Device, Notification, WorkOrder
-from sync.protocol import FLOOR_TYPES, PushCommand, PushResult, WorkOrderNote
+from kiosk.store.models import (
+    AppliedCommand,
+    AuditEntry,
+    Device,
+    Notification,
+    PushFailure,
+    WorkOrder,
+    Workstation,
+)
+from sync.protocol import FLOOR_TYPES, PushCommand, PushResult, WireActor, WorkOrderNote
 from sync.server.auth import Principal
 from sync.server.problems import ApiProblem
 from sync.server.state import ServerState
 
 _BASE_FIELDS = {"command_id", "actor", "at", "replayed"}
+log = logging.getLogger(__name__)
 
 
 class SeqGap(Exception):
@@ -39,6 +50,18 @@ class SeqGap(Exception):
 
 class AlreadyApplied(Exception):
     """The device's ``last_seq`` is already at or past this command."""
+
+
+#: Attempts at a command that fails with a server error of its own (a bug) before it is
+#: refused as ``internal`` and the device's queue moves on.
+MAX_INTERNAL_ATTEMPTS = 3
+
+
+class InternalFailure(DomainError):
+    """Stored as the refusal of a command the server kept failing to apply (its own bug)."""
+
+    code = "internal"
+    http_status = 500
 
 
 class PushHook:
@@ -69,6 +92,8 @@ class PushHook:
             status, code, detail, data = outcome.status, None, outcome.detail, dict(outcome.data)
         wo_id = self.cmd.payload.get("work_order_id")
         wo = session.get(WorkOrder, wo_id) if isinstance(wo_id, str) else None
+        if wo is not None and wo.site_id != self._device.site_id:
+            wo = None  # another site's: the kiosk learns nothing of it
         if wo is not None and status != "applied":
             data["work_order"] = _note(session, wo)
         if status == "refused":
@@ -150,6 +175,7 @@ def build_command(device: Principal, cmd: PushCommand) -> Command:
         supervisor_badge=cmd.actor.supervisor_badge,
         device_id=device.device_id,
         workstation=device.workstation or cmd.actor.workstation,
+        site_id=device.site_id,
     )
     at = cmd.at if cmd.at.tzinfo else cmd.at.replace(tzinfo=utcnow().tzinfo)
     try:
@@ -204,8 +230,14 @@ def push_one(state: ServerState, device: Principal, cmd: PushCommand) -> PushRes
                 pass  # stored by the hook in the bus's refusal transaction
             except AlreadyApplied:
                 pass
+            except (SeqGap, ApiProblem):
+                raise
             except DBAPIError as err:
-                raise ApiProblem(503, "The server could not store the command; retry.") from err
+                if _transient(err):
+                    raise ApiProblem(503, "The server could not store the command; retry.") from err
+                _failed(state, device, cmd, err)
+            except Exception as err:  # a bug: never let it block the kiosk's queue for ever
+                _failed(state, device, cmd, err)
         stored = _lookup(state, cmd.id)
     if stored is None or stored.device_id != device.device_id or stored.seq != cmd.seq:
         raise ApiProblem(
@@ -215,6 +247,123 @@ def push_one(state: ServerState, device: Principal, cmd: PushCommand) -> PushRes
             code="client_diverged",
         )
     return stored_result(stored)
+
+
+def _transient(err: DBAPIError) -> bool:
+    """The database was away or busy (try again); not a statement it refuses every time."""
+    return isinstance(err, OperationalError | InterfaceError) or bool(
+        getattr(err, "connection_invalidated", False)
+    )
+
+
+def _failed(state: ServerState, device: Principal, cmd: PushCommand, err: Exception) -> None:
+    """Count a failed attempt; after a few, refuse the command as ``internal`` (a stored
+    result, a notification, the payload kept for a replay) and let the queue move on."""
+    assert device.device_id is not None
+    log.error("pushed command %s (%s) failed: %s", cmd.id, cmd.type, err, exc_info=err)
+    now = utcnow()
+    try:
+        with state.write() as session:
+            failure = session.get(PushFailure, cmd.id, with_for_update=True)
+            if failure is None:
+                failure = PushFailure(
+                    command_id=cmd.id,
+                    device_id=device.device_id,
+                    seq=cmd.seq,
+                    type=cmd.type[:40],
+                    command=jsonable(dataclasses.asdict(cmd)),
+                    attempts=0,
+                    first_at=now,
+                    last_at=now,
+                )
+                session.add(failure)
+            failure.attempts += 1
+            failure.last_at = now
+            failure.last_error = f"{type(err).__name__}: {err}"[:2000]
+            attempts = failure.attempts
+    except DBAPIError as again:
+        raise ApiProblem(503, "The server could not store the command; retry.") from again
+    if attempts < MAX_INTERNAL_ATTEMPTS:
+        raise ApiProblem(
+            503, f"The server failed to apply command {cmd.seq} ({attempts}); it will retry."
+        )
+    refusal = InternalFailure(
+        f"The server could not apply this {cmd.type.replace('_', ' ')} after "
+        f"{attempts} attempts (its own fault, now logged). It is kept for a supervisor to "
+        "apply again once fixed."
+    )
+    hook = PushHook(device.device_id, cmd)
+    try:
+        with state.write() as session:
+            hook.before(session, None, refusing=True)
+            hook.after(session, None, refusal)
+            kept = session.get(PushFailure, cmd.id)
+            if kept is not None:
+                kept.given_up_at = now
+    except AlreadyApplied:
+        return
+
+
+def replay_failure(state: ServerState, command_id: str, by: Principal) -> PushFailure:
+    """Apply a command that was refused as ``internal`` again, once its cause is fixed, as
+    its device sent it. Idempotent: a command applied once is not applied again."""
+    with state.read() as session:
+        failure = session.get(PushFailure, command_id)
+        if failure is None:
+            raise ApiProblem(404, "No failed command with that id.", code="not_found")
+        if failure.replayed_at is not None and failure.replay_result.startswith(
+            ("applied", "flagged")
+        ):
+            return failure
+        device_row = session.get(Device, failure.device_id)
+    if device_row is None:
+        raise ApiProblem(404, "The device that sent it is gone.", code="not_found")
+    device = Principal(
+        "device",
+        device_row.name,
+        None,
+        device_row.id,
+        device_row.site_id,
+        _workstation_code(state, device_row.workstation_id),
+    )
+    wire = protocol_command(dict(failure.command))
+    try:
+        command = build_command(device, wire)
+        result = state.bus.execute(command)
+        outcome = f"{result.status}: {result.detail}".strip(": ")
+    except DomainError as err:
+        outcome = f"refused: {err.code}: {err.message}"
+    except Exception as err:  # still broken: keep it, say so
+        log.error("replay of %s failed again: %s", command_id, err, exc_info=err)
+        outcome = f"failed again: {type(err).__name__}: {err}"[:2000]
+    with state.write() as session:
+        kept = session.get(PushFailure, command_id)
+        assert kept is not None
+        kept.replayed_at = utcnow()
+        kept.replay_result = f"{outcome} (replayed by {by.label})"
+        return kept
+
+
+def _workstation_code(state: ServerState, workstation_id: str | None) -> str | None:
+    if workstation_id is None:
+        return None
+    with state.read() as session:
+        ws = session.get(Workstation, workstation_id)
+        return ws.code if ws is not None else None
+
+
+def protocol_command(raw: dict[str, Any]) -> PushCommand:
+    """A stored wire command back as the dataclass it was received as."""
+    actor = raw.get("actor") or {}
+    at = raw["at"] if isinstance(raw["at"], datetime) else datetime.fromisoformat(raw["at"])
+    return PushCommand(
+        id=raw["id"],
+        seq=int(raw["seq"]),
+        type=raw["type"],
+        at=at,
+        actor=WireActor(**actor) if isinstance(actor, dict) else WireActor(),
+        payload=dict(raw.get("payload") or {}),
+    )
 
 
 def last_seq(state: ServerState, device_id: str) -> int:

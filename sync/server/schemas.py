@@ -116,6 +116,9 @@ class OperatorIn(Body):
     name: Name  # type: ignore[valid-type]
     pin: Annotated[str, StringConstraints(max_length=8)]
     role: Literal["operator", "supervisor"] = "operator"
+    #: The site's code; left out: the person works at every site. Kiosks get the PIN
+    #: hashes of their own site's people only.
+    site: Code | None = None  # type: ignore[valid-type]
 
 
 class ReceiptIn(Body):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -67,6 +68,8 @@ class OperatorOut(BaseModel):
     name: str
     role: str
     active: bool
+    #: The site's code, or None: every site.
+    site: str | None = None
 
 
 class StockOut(BaseModel):
@@ -392,3 +395,21 @@ class AuditOut(BaseModel):
 
 class Health(BaseModel):
     status: str
+
+
+class PushFailureOut(BaseModel):
+    """A pushed command the server failed to apply for a reason of its own."""
+
+    command_id: str
+    device_id: str
+    seq: int
+    type: str
+    attempts: int
+    last_error: str
+    first_at: datetime
+    last_at: datetime
+    #: When it was refused as ``internal`` and the kiosk's queue moved on.
+    given_up_at: datetime | None
+    replayed_at: datetime | None
+    replay_result: str
+    command: dict[str, Any]

@@ -95,13 +95,13 @@ def _long_work_order(station) -> str:  # type: ignore[no-untyped-def]
     )
 
     office = Actor(principal="office")
-    made = station.execute(
+    made = station.bus.execute(
         CreateWorkOrder(items=[ItemSpec("STOOL", 1000)], workstation="ASSY-1", actor=office)
     )
     wo_id = made.data["work_order_id"]
     for material in station.work_order(wo_id).materials:
-        station.execute(ReceiveStock(sku=material.sku, qty=material.required, actor=office))
-    station.execute(ConfirmWorkOrder(work_order_id=wo_id, actor=office))
+        station.bus.execute(ReceiveStock(sku=material.sku, qty=material.required, actor=office))
+    station.bus.execute(ConfirmWorkOrder(work_order_id=wo_id, actor=office))
     station.execute(StartWorkOrder(work_order_id=wo_id, actor=station.actor("1002")))
     return station.work_order(wo_id).number
 

@@ -133,7 +133,7 @@ def test_operators_never_show_their_pin(client: TestClient) -> None:
         headers=ADMIN,
     )
     assert answer.status_code == 201
-    assert answer.json().keys() == {"id", "badge", "name", "role", "active"}
+    assert answer.json().keys() == {"id", "badge", "name", "role", "active", "site"}
     assert "4711" not in answer.text
     problem(
         client.post(

@@ -118,7 +118,7 @@ def test_five_wrong_pins_lock_that_badge_not_the_kiosk_and_a_supervisor_unlocks_
 
 
 def test_a_site_that_asks_for_the_pin_asks_for_it_after_a_scan(qtbot, fresh_kiosk):
-    fresh_kiosk.station.execute(
+    fresh_kiosk.station.bus.execute(  # the office set it; the kiosk pulled it
         EditSite(identify_by="badge_and_pin", actor=Actor(principal="office"))
     )
     fresh_kiosk.controller.refresh()

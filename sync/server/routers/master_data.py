@@ -199,14 +199,25 @@ def create_operator(
 ) -> views.OperatorOut:
     result = state.run(
         CreateOperator(
-            badge=body.badge, name=body.name, pin=body.pin, role=body.role, actor=who.actor()
+            badge=body.badge,
+            name=body.name,
+            pin=body.pin,
+            role=body.role,
+            site=body.site,
+            actor=who.actor(),
         )
     )
     with state.read() as session:
         op = session.get(Operator, result.data["operator_id"])
         assert op is not None
+        site = session.get(Site, op.site_id) if op.site_id else None
         return views.OperatorOut(
-            id=op.id, badge=op.badge, name=op.name, role=op.role, active=op.active
+            id=op.id,
+            badge=op.badge,
+            name=op.name,
+            role=op.role,
+            active=op.active,
+            site=site.code if site else None,
         )
 
 

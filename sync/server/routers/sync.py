@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 
 from kiosk.store.base import utcnow
-from kiosk.store.models import Device
+from kiosk.store.models import Device, PushFailure
 from sync.protocol import (
     MAX_PULL_PAGE,
     MAX_PUSH_BATCH,
@@ -17,8 +18,8 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync.server import pull, push
-from sync.server.auth import Caller, Principal, refuse
+from sync.server import pull, push, views
+from sync.server.auth import Admin, Caller, Principal, refuse
 from sync.server.problems import PROBLEM_RESPONSES, problem_response
 from sync.server.state import ServerState, State
 
@@ -87,3 +88,36 @@ def pull_changes(
         snapshot=snapshot,
         reset=snapshot and cursor is None,
     )
+
+
+def _failure_out(failure: PushFailure) -> views.PushFailureOut:
+    return views.PushFailureOut(
+        command_id=failure.command_id,
+        device_id=failure.device_id,
+        seq=failure.seq,
+        type=failure.type,
+        attempts=failure.attempts,
+        last_error=failure.last_error,
+        first_at=failure.first_at,
+        last_at=failure.last_at,
+        given_up_at=failure.given_up_at,
+        replayed_at=failure.replayed_at,
+        replay_result=failure.replay_result,
+        command=dict(failure.command),
+    )
+
+
+@router.get("/failures")
+def list_failures(who: Admin, state: State) -> list[views.PushFailureOut]:
+    """Pushed commands the server failed to apply for reasons of its own, newest first."""
+    with state.read() as session:
+        rows = session.scalars(select(PushFailure).order_by(PushFailure.last_at.desc()).limit(500))
+        return [_failure_out(f) for f in rows]
+
+
+@router.post("/failures/{command_id}/replay")
+def replay_failure(
+    command_id: Annotated[str, Path(max_length=36)], who: Admin, state: State
+) -> views.PushFailureOut:
+    """Apply a failed command again once its cause is fixed (applied once at most)."""
+    return _failure_out(push.replay_failure(state, command_id, who))
