@@ -23,6 +23,14 @@ from kiosk.store.models import OutboxEntry, SyncState
 from sync import protocol
 from sync.messages import plain_message
 from sync.outbox import PENDING, state_of, to_wire
+from sync.recovery import (
+    NeedsRecovery,
+    RecoveryPlan,
+    apply_plan,
+    make_plan,
+    needs_recovery,
+    waiting_entries,
+)
 from sync.replica import Replica
 
 log = logging.getLogger(__name__)
@@ -122,10 +130,11 @@ class SyncClient:
     def push(self) -> int:
         """Send every pending command in seq order; returns how many were answered."""
         answered = 0
-        start_at: int | None = None
+        start_at: int | None = None  # a local seq
         batch = self.batch
         while True:
             with self._sessions() as session:
+                base = state_of(session).seq_base
                 query = select(OutboxEntry).order_by(OutboxEntry.seq).limit(batch)
                 if start_at is None:
                     query = query.where(OutboxEntry.status == PENDING)
@@ -135,7 +144,7 @@ class SyncClient:
             if not entries:
                 return answered
             body = protocol.to_json(
-                protocol.PushRequest(self.device_id, [to_wire(e) for e in entries])
+                protocol.PushRequest(self.device_id, [to_wire(e, base) for e in entries])
             )
             answer = self._call("POST", "/sync/push", json=body)
             if answer.status_code == 413 and batch > 1:
@@ -144,7 +153,7 @@ class SyncClient:
             if answer.status_code == 409:
                 problem = answer.json()
                 if problem.get("code") == "expected_seq":
-                    start_at = int(problem["expected"])
+                    start_at = int(problem["expected"]) + base
                     continue
                 if problem.get("code") == "client_diverged":
                     raise Diverged(problem.get("detail", ""))
@@ -176,7 +185,7 @@ class SyncClient:
                 entry.message = plain_message(entry.type, dict(entry.payload or {}), result, names)
                 entry.answered_at = now
             state = state_of(session)
-            state.acked_seq = max(state.acked_seq, response.last_seq)
+            state.acked_seq = max(state.acked_seq, response.last_seq + state.seq_base)
             state.clock_offset = self._offset
 
     # ------------------------------------------------------------------ pull
@@ -207,8 +216,54 @@ class SyncClient:
         with self._sessions() as session, session.begin():
             state_of(session).cursor = cursor
 
+    # ------------------------------------------------------------------ recovery
+    def known(self, command_ids: list[str]) -> dict[str, protocol.KnownCommand]:
+        """Which of these commands the server holds, by id, with its results."""
+        found: dict[str, protocol.KnownCommand] = {}
+        for start in range(0, len(command_ids), 1000):
+            body = protocol.to_json(protocol.KnownRequest(command_ids[start : start + 1000]))
+            answer = self._call("POST", "/sync/known", json=body)
+            if answer.status_code != 200:
+                raise Offline(f"known answered {answer.status_code}: {answer.text[:200]}")
+            for raw in answer.json()["known"]:
+                item = protocol.KnownCommand(**raw)
+                found[item.id] = item
+        return found
+
+    def recovery_plan(self) -> RecoveryPlan:
+        with self._sessions() as session:
+            ids = [e.command_id for e in waiting_entries(session)]
+        known = self.known(ids)
+        with self._sessions() as session:
+            return make_plan(session, self.device_id, known)
+
+    def recover(self, plan: RecoveryPlan) -> None:
+        """Carry out a plan a supervisor confirmed (database work only: no network)."""
+        with self._sessions() as session, session.begin():
+            apply_plan(session, plan)
+
+    def _bind(self) -> None:
+        """This store syncs as this device from now on; a store that synced as another
+        one with actions still waiting needs a confirmed recovery first."""
+        with self._sessions() as session:
+            bound = state_of(session).device_id
+            if bound == self.device_id:
+                return
+            blocked = bound is not None and needs_recovery(session, self.device_id)
+        if blocked:
+            raise NeedsRecovery(self.recovery_plan())  # asks the server: no lock held
+        with self._sessions() as session, session.begin():
+            state = state_of(session)
+            if state.device_id is not None and state.device_id != self.device_id:
+                # Nothing waiting: the new device simply starts from 1, with a snapshot.
+                top = int(session.scalar(select(func.max(OutboxEntry.seq))) or 0)
+                state.seq_base = state.acked_seq = max(top, state.acked_seq)
+                state.cursor = None
+            state.device_id = self.device_id
+
     # ------------------------------------------------------------------ round
     def sync_once(self) -> SyncReport:
+        self._bind()
         try:
             pushed = self.push()
             pulled = self.pull()

@@ -85,11 +85,12 @@ def state_of(session: Session) -> SyncState:
     return state
 
 
-def to_wire(entry: OutboxEntry) -> PushCommand:
+def to_wire(entry: OutboxEntry, seq_base: int = 0) -> PushCommand:
+    """The entry as pushed: its seq on the wire is the local one less ``seq_base``."""
     actor: dict[str, Any] = dict(entry.actor or {})
     return PushCommand(
         id=entry.command_id,
-        seq=entry.seq,
+        seq=entry.seq - seq_base,
         type=entry.type,
         at=entry.at,
         actor=WireActor(

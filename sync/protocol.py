@@ -153,3 +153,23 @@ def pull_response(raw: dict[str, Any]) -> PullResponse:
         snapshot=bool(raw.get("snapshot", False)),
         reset=bool(raw.get("reset", False)),
     )
+
+
+@dataclass
+class KnownRequest:
+    """Which of these command ids does the server hold (from any kiosk of the site)?"""
+
+    command_ids: list[str]
+
+
+@dataclass
+class KnownCommand:
+    id: str
+    status: Literal["applied", "flagged", "refused"]
+    code: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class KnownResponse:
+    known: list[KnownCommand]

@@ -67,7 +67,7 @@ class Replica:
             applied = apply_changes(session, page.changes)
             state = state_of(session)
             state.cursor = page.cursor
-            state.acked_seq = max(state.acked_seq, page.last_seq)
+            state.acked_seq = max(state.acked_seq, page.last_seq + state.seq_base)
             state.clock_offset = server_offset
             if not page.more:
                 self.rebase(session, state.acked_seq)

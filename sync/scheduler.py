@@ -25,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from kiosk.store.base import utcnow
 from sync.client import Diverged, NotEnrolled, Offline, SyncReport
+from sync.recovery import NeedsRecovery, RecoveryPlan
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class SyncState:
     unseen_answers: int
     error: str = ""
     enrolled: bool = True
+    #: A restored store under a new enrolment: a supervisor confirms this plan first.
+    recovery: RecoveryPlan | None = None
 
 
 class SyncScheduler:
@@ -177,6 +180,7 @@ class SyncScheduler:
         """One round on the calling thread (the job, or a test)."""
         self.rounds += 1
         error, online, enrolled = "", True, True
+        recovery: RecoveryPlan | None = None
         try:
             self._run()
             self._failures = 0
@@ -187,6 +191,9 @@ class SyncScheduler:
         except Diverged as err:
             online, error = True, f"The server does not recognise this kiosk's history: {err}"
             delay = float("inf")
+        except NeedsRecovery as err:
+            online, error, recovery = True, err.plan.summary, err.plan
+            delay = float("inf")  # until a supervisor confirms (then retry_now)
         except Offline as err:
             self._failures += 1
             online, error = False, str(err)
@@ -209,6 +216,7 @@ class SyncScheduler:
             unseen_answers=unseen,
             error=error,
             enrolled=enrolled,
+            recovery=recovery,
         )
         try:
             self._on_state(self.state)

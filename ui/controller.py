@@ -65,6 +65,10 @@ class Controller(QObject):
     identified = Signal(object)
     #: Anyone asked to try the server again now, backoff or not.
     retry_sync = Signal()
+    #: A restored store under a new enrolment (sync.recovery.RecoveryPlan): ask a
+    #: supervisor; ``recovery_confirmed`` with the same plan carries it out.
+    recovery_needed = Signal(object)
+    recovery_confirmed = Signal(object)
 
     def __init__(self, station: Station, worker: Worker, parent: QObject | None = None) -> None:
         super().__init__(parent)

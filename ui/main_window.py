@@ -79,6 +79,7 @@ class KioskWindow(QWidget):
             lambda code, text: self.flows.refuse(Failure(text, code, RuntimeError(text)))
         )
         self.toast = Toast(self, metrics, over=[self.topbar.title_area])
+        controller.recovery_needed.connect(self.ask_recovery)
         controller.identified.connect(self.greet)
         self.board.open_work_order.connect(self.open_work_order)
         self.board.search_requested.connect(self.type_search)
@@ -118,6 +119,32 @@ class KioskWindow(QWidget):
     def show_health(self) -> None:
         self.stack.setCurrentWidget(self.health)
         self.health.reload()
+
+    def ask_recovery(self, plan: object) -> None:
+        """A restored store: show a supervisor what is about to be sent, then send it."""
+        resend = list(getattr(plan, "resend", ()))
+        lines = [f"• {w.what}" + (f" — badge {w.badge}" if w.badge else "") for w in resend[:6]]
+        if len(resend) > 6:
+            lines.append(_tr("… and %d more") % (len(resend) - 6))
+        ask = MessageOverlay(
+            self,
+            self.metrics,
+            _tr("Restored store: check before sending"),
+            str(getattr(plan, "summary", "")) + "\n" + "\n".join(lines),
+            ok_text=_tr("Send them (supervisor)"),
+            ask=True,
+        )
+        ask.finished.connect(
+            lambda ok: (
+                self.flows.with_supervisor(
+                    _tr("Send the actions taken on the restored store."),
+                    lambda _sup: self.controller.recovery_confirmed.emit(plan),
+                )
+                if ok
+                else None
+            )
+        )
+        self.flows.track(ask)
 
     def show_sync(self) -> None:
         """The connection in words, and "Try now", for anyone; health for supervisors."""

@@ -31,6 +31,7 @@ class SyncBridge(QObject):
         self.controller = controller
         self.state_arrived.connect(self._apply, Qt.ConnectionType.QueuedConnection)
         self._showing = False
+        self._asked: object | None = None
 
     def on_state(self, state: SyncState) -> None:
         """Any thread: hand the state over to the GUI thread."""
@@ -49,6 +50,9 @@ class SyncBridge(QObject):
                 server=True,
             )
         )
+        if state.recovery is not None and state.recovery != self._asked:
+            self._asked = state.recovery  # once per plan: the supervisor is asked, not nagged
+            self.controller.recovery_needed.emit(state.recovery)
         if state.unseen_answers and not self._showing:
             self._showing = True
             self.controller.load(lambda s: s.sync_overview(), self._show, self._done)
@@ -85,6 +89,14 @@ class RunningSync:
         bridge = SyncBridge(controller, controller)
         self.sync = start_sync(station, creds, bridge.on_state)
         controller.retry_sync.connect(self.retry)
+        controller.recovery_confirmed.connect(lambda plan: self.recover(controller, plan))
+
+    def recover(self, controller: Controller, plan: object) -> None:
+        """The supervisor confirmed: renumber and mark (on the worker), then sync now."""
+        sync = self.sync
+        if sync is None:
+            return
+        controller.load(lambda _s: sync.client.recover(plan), lambda _: self.retry())  # type: ignore[arg-type]
 
     def retry(self) -> None:
         """Anyone at the kiosk asked to try the server now (any thread is fine)."""

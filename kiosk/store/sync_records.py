@@ -115,9 +115,15 @@ class SyncState(Base):
     __tablename__ = "sync_state"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The device this store syncs as: set by the first sync, changed only by a recovery
+    #: (a store restored from a copy, re-enrolled as a new device).
     device_id: Mapped[str | None] = mapped_column(String(36))
     cursor: Mapped[str | None] = mapped_column(String(200))
+    #: The highest local ``outbox.seq`` the server has acknowledged.
     acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Local seq minus the seq on the wire: 0, until a recovery renumbers what is left to
+    #: send so the new device's first command is 1.
+    seq_base: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")

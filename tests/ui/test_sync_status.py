@@ -138,3 +138,34 @@ def test_anyone_can_ask_the_kiosk_to_try_the_server_now(qtbot, kiosk: Kiosk) -> 
         overlay.ok_button.click()
     kiosk.controller.set_sync_status(SyncStatus(online=True, server=True))
     assert overlay.text.text().startswith("Online")
+
+
+def test_a_restored_store_shows_a_supervisor_what_it_will_send_first(qtbot, kiosk: Kiosk) -> None:
+    from sync.recovery import RecoveryPlan, Waiting
+    from ui.dialogs.message import MessageOverlay
+    from ui.dialogs.supervisor import SupervisorOverlay
+
+    from .conftest import key_pin
+
+    plan = RecoveryPlan(
+        old_device="old",
+        new_device="new",
+        known=(),
+        resend=tuple(
+            Waiting(n, f"c{n}", "log_output", "1001", "log output (qty 1)") for n in range(8)
+        ),
+    )
+    kiosk.controller.recovery_needed.emit(plan)
+    ask = kiosk.window.flows.current
+    assert isinstance(ask, MessageOverlay)
+    assert "8 actions" in ask.text.text()
+    assert "log output (qty 1) — badge 1001" in ask.text.text()
+    assert "and 2 more" in ask.text.text()
+    ask.ok_button.click()
+    supervisor = kiosk.window.flows.current
+    assert isinstance(supervisor, SupervisorOverlay)
+    supervisor.scanned("9001")
+    key_pin(supervisor, "9999")
+    with qtbot.wait_signal(kiosk.controller.recovery_confirmed, timeout=5000) as confirmed:
+        supervisor.ok_button.click()
+    assert confirmed.args == [plan]

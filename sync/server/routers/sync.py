@@ -9,11 +9,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from kiosk.store.base import utcnow
-from kiosk.store.models import Device, PushFailure
+from kiosk.store.models import AppliedCommand, Device, PushFailure
 from sync.protocol import (
     MAX_PULL_PAGE,
     MAX_PUSH_BATCH,
     PULL_PAGE,
+    KnownCommand,
+    KnownRequest,
+    KnownResponse,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -88,6 +91,27 @@ def pull_changes(
         snapshot=snapshot,
         reset=snapshot and cursor is None,
     )
+
+
+@router.post("/known", response_model=KnownResponse)
+def known_commands(
+    body: KnownRequest, request: Request, who: Caller, state: State
+) -> KnownResponse:
+    """Which of these command ids the server already holds, from any kiosk of this one's
+    site, with their stored results: a kiosk restored from an old copy of its store sends
+    only what the server never got (at most 1,000 ids a call)."""
+    device = _device(state, request, who)
+    ids = list(dict.fromkeys(body.command_ids))[:1000]
+    with state.read() as session:
+        site_devices = select(Device.id).where(Device.site_id == device.site_id)
+        rows = session.scalars(
+            select(AppliedCommand).where(
+                AppliedCommand.command_id.in_(ids), AppliedCommand.device_id.in_(site_devices)
+            )
+        ).all()
+        return KnownResponse(
+            [KnownCommand(r.command_id, r.status, r.code, r.detail or None) for r in rows]  # type: ignore[arg-type]
+        )
 
 
 def _failure_out(failure: PushFailure) -> views.PushFailureOut:
