@@ -13,7 +13,7 @@ _N, _R, _P = 2**14, 8, 1
 
 
 def check_pin_format(pin: str) -> None:
-    if not isinstance(pin, str) or not pin.isdigit() or not 4 <= len(pin) <= 8:
+    if not isinstance(pin, str) or not (pin.isascii() and pin.isdigit()) or not 4 <= len(pin) <= 8:
         raise ValidationError("A PIN is 4 to 8 digits.", field="pin")
 
 

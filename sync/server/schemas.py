@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -11,21 +11,23 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StrictFloat,
-    StrictInt,
-    StringConstraints,
+    Strict,
+    StrictBool,
 )
 
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
+from sync.server.wire import Pin, PositiveQty, SignedQty, WholeQty, WholeQtyOrZero, text, whole
 
 
-def _as_text_id(value: object) -> object:
+def _as_text_id(value: int) -> str:
     # Line ids arrive as numbers from some shops; they are names, not quantities.
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    return str(value)
+
+
+def _iso_text(value: object) -> object:
+    # Lax datetimes take Unix numbers too; on the wire a time is ISO 8601 text.
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date and time, as text")
+    return value
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -34,27 +36,18 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _text(max_length: int, min_length: int = 1) -> object:
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_no_nul),
-    ]
-
-
-Code = _text(40)
-Sku = _text(100)
-Name = _text(200)
-Badge = _text(64)
-Reason = _text(500, 0)
-LongText = _text(5000, 0)
-LineId = Annotated[_text(100), BeforeValidator(_as_text_id)]  # type: ignore[misc]
-UtcTime = Annotated[datetime, AfterValidator(_utc)]
-#: A decimal quantity as a JSON string (``"2.5"``) or number; parsed exactly by the core.
-Qty = Annotated[
-    Annotated[str, StringConstraints(max_length=40)] | StrictInt | StrictFloat,
-    Field(examples=["2.5"]),
-]
+Code = text(40, example="MAIN")
+Sku = text(100, example="WIDGET")
+Name = text(200)
+Badge = text(64, example="7001")
+Reason = text(500, blank=True)
+LongText = text(5000, blank=True)
+if TYPE_CHECKING:
+    LineId = str
+else:
+    LineId = text(100) | Annotated[int, Strict(), AfterValidator(_as_text_id)]
+#: An ISO 8601 date and time; without a zone it is UTC. Not a Unix number.
+UtcTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_utc)]
 
 
 class Body(BaseModel):
@@ -67,25 +60,25 @@ class Body(BaseModel):
 class ProductIn(Body):
     sku: Sku  # type: ignore[valid-type]
     name: Name  # type: ignore[valid-type]
-    unit: _text(20) | None = None  # type: ignore[valid-type]
-    qc_required: bool = False
+    unit: text(20) | None = None  # type: ignore[valid-type]
+    qc_required: StrictBool = False
 
 
 class BomLineIn(Body):
     sku: Sku  # type: ignore[valid-type]
-    qty: Qty
+    qty: PositiveQty
 
 
 class StepIn(Body):
     name: Name  # type: ignore[valid-type]
     instructions: LongText = ""  # type: ignore[valid-type]
-    workstation_type: _text(60) | None = None  # type: ignore[valid-type]
-    standard_minutes: Qty | None = None
+    workstation_type: text(60) | None = None  # type: ignore[valid-type]
+    standard_minutes: PositiveQty | None = None
 
 
 class BomIn(Body):
-    output_qty: Qty = 1
-    lines: list[BomLineIn] = Field(max_length=500)
+    output_qty: PositiveQty = "1"
+    lines: list[BomLineIn] = Field(min_length=1, max_length=500)
     steps: list[StepIn] = Field(default_factory=list, max_length=200)
 
 
@@ -107,14 +100,14 @@ class SitePatch(Body):
 class WorkstationIn(Body):
     code: Code  # type: ignore[valid-type]
     name: Name  # type: ignore[valid-type]
-    type: _text(60) | None = None  # type: ignore[valid-type]
+    type: text(60) | None = None  # type: ignore[valid-type]
     site: Code | None = None  # type: ignore[valid-type]
 
 
 class OperatorIn(Body):
     badge: Badge  # type: ignore[valid-type]
     name: Name  # type: ignore[valid-type]
-    pin: Annotated[str, StringConstraints(max_length=8)]
+    pin: Pin
     role: Literal["operator", "supervisor"] = "operator"
     #: The site's code; left out: the person works at every site. Kiosks get the PIN
     #: hashes of their own site's people only.
@@ -123,15 +116,15 @@ class OperatorIn(Body):
 
 class ReceiptIn(Body):
     sku: Sku  # type: ignore[valid-type]
-    qty: Qty
+    qty: PositiveQty
     site: Code | None = None  # type: ignore[valid-type]
     reason: Reason = ""  # type: ignore[valid-type]
 
 
 class AdjustmentIn(Body):
     sku: Sku  # type: ignore[valid-type]
-    qty_delta: Qty
-    reason: Reason  # type: ignore[valid-type]
+    qty_delta: SignedQty
+    reason: text(500)  # type: ignore[valid-type]
     site: Code | None = None  # type: ignore[valid-type]
 
 
@@ -140,7 +133,7 @@ class AdjustmentIn(Body):
 
 class ItemIn(Body):
     sku: Sku  # type: ignore[valid-type]
-    qty: Qty
+    qty: WholeQty
 
 
 class WorkOrderIn(Body):
@@ -148,7 +141,7 @@ class WorkOrderIn(Body):
     name: Name | None = None  # type: ignore[valid-type]
     scheduled_at: UtcTime | None = None
     workstation: Code | None = None  # type: ignore[valid-type]
-    priority: int = Field(3, ge=1, le=5)
+    priority: whole(1, 5) = 3  # type: ignore[valid-type]
     site: Code | None = None  # type: ignore[valid-type]
     notes: LongText = ""  # type: ignore[valid-type]
 
@@ -158,7 +151,7 @@ class WorkOrderPatch(Body):
     notes: LongText | None = None  # type: ignore[valid-type]
     workstation: Code | None = None  # type: ignore[valid-type]
     scheduled_at: UtcTime | None = None
-    priority: int | None = Field(None, ge=1, le=5)
+    priority: whole(1, 5) | None = None  # type: ignore[valid-type]
     #: New planned quantities of the items the work order already builds.
     items: list[ItemIn] | None = Field(None, max_length=50)
 
@@ -172,8 +165,8 @@ class CancelIn(Body):
 
 class SalesLineIn(Body):
     line_id: LineId
-    sku: _text(100, 0)  # type: ignore[valid-type]
-    qty: Qty
+    sku: text(100)  # type: ignore[valid-type]
+    qty: WholeQty
 
 
 class SalesOrderIn(Body):
@@ -185,7 +178,8 @@ class SalesOrderIn(Body):
 
 class SalesLinePatch(Body):
     line_id: LineId
-    qty: Qty
+    #: Zero removes the line.
+    qty: WholeQtyOrZero
 
 
 class SalesOrderPatch(Body):
@@ -200,7 +194,7 @@ class EnrolmentCodeIn(Body):
 
 
 class EnrolIn(Body):
-    code: _text(100)  # type: ignore[valid-type]
+    code: text(100)  # type: ignore[valid-type]
     name: Name  # type: ignore[valid-type]
 
 

@@ -15,6 +15,7 @@ from sync.server import schemas, views
 from sync.server.auth import Caller, Principal
 from sync.server.problems import PROBLEM_RESPONSES
 from sync.server.state import State
+from sync.server.wire import QueryBool
 
 router = APIRouter(prefix="/notifications", tags=["notifications"], responses=PROBLEM_RESPONSES)
 
@@ -44,7 +45,9 @@ def _visible(session: Session, notification_id: str, who: Principal) -> None:
 def list_notifications(
     who: Caller,
     state: State,
-    acknowledged: Annotated[bool | None, Query(description="Only (un)acknowledged ones")] = None,
+    acknowledged: Annotated[
+        QueryBool | None, Query(description="Only (un)acknowledged ones")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[views.NotificationOut]:
@@ -66,7 +69,7 @@ def list_notifications(
 
 
 @router.post("/{notification_id}/ack")
-def acknowledge(
+def acknowledge_notification(
     notification_id: Annotated[str, Path(max_length=36)],
     who: Caller,
     state: State,
