@@ -10,7 +10,7 @@ from typing import Any
 from kiosk.commands.base import Command, Sync, handles
 from kiosk.commands.context import Context
 from kiosk.domain.enums import WoStatus, WoType
-from kiosk.domain.errors import ValidationError
+from kiosk.domain.errors import Conflict, InvalidTransition, ValidationError
 from kiosk.domain.quantities import parse_qty
 from kiosk.domain.status import Action, check_allowed, needs_supervisor
 from kiosk.services import stock
@@ -101,7 +101,7 @@ def edit_work_order(ctx: Context, cmd: EditWorkOrder) -> dict[str, Any]:
     if started and any(
         v is not None for v in (cmd.name, cmd.workstation, cmd.scheduled_at, cmd.priority)
     ):
-        raise ValidationError(
+        raise InvalidTransition(
             f"{wo.number} is in progress: only its quantities and notes can change."
         )
     if cmd.name is not None:
@@ -128,11 +128,11 @@ def _change_quantities(
     for sku, raw in quantities.items():
         item = by_sku.get(sku.strip().lower())
         if item is None:
-            raise ValidationError(f"{wo.number} does not build {sku}.", sku=sku)
+            raise Conflict(f"{wo.number} does not build {sku}.", code="not_on_work_order", sku=sku)
         qty = parse_qty(raw, what=f"Quantity of {sku}", whole=True)
         if started:
             if qty < item.qty_done:
-                raise ValidationError(
+                raise Conflict(
                     f"{qty} is less than the {item.qty_done} already done on {wo.number}."
                 )
             rescale_item(wo, item, qty)

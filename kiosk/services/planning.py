@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from kiosk.commands.context import Context, set_status
 from kiosk.domain.enums import NotificationKind, WoStatus, WoType
-from kiosk.domain.errors import ValidationError
+from kiosk.domain.errors import Conflict, ValidationError
 from kiosk.services import stock
 from kiosk.services.labour import close_segments
 from kiosk.services.materials import copy_routing, spread_materials
@@ -64,8 +64,11 @@ def new_work_order(
         raise ValidationError("A work order needs at least one item to build.")
     for item in items:
         if item.product.bom is None:
-            raise ValidationError(
-                f"{item.product.sku} has no BOM, so it cannot be built.", sku=item.product.sku
+            # A fact about the plant's master data, not about the request: 409.
+            raise Conflict(
+                f"{item.product.sku} has no BOM, so it cannot be built.",
+                code="no_bom",
+                sku=item.product.sku,
             )
     wo = WorkOrder(
         id=new_id(),

@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from sync.server import problems
+from sync.server import openapi, problems
 from sync.server.inbox import Inbox
+from sync.server.methods import AllowMiddleware
 from sync.server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from sync.server.routers import (
     audit,
@@ -49,6 +50,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         version="1",
         description="Work orders, stock, sales orders and kiosks of one plant.",
         lifespan=lifespan,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.server = state
     app.state.inbox = inbox
@@ -66,27 +68,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AllowMiddleware)
     app.add_middleware(RequestIdMiddleware)
-    _add_problem_schema(app)
+    openapi.install(app)
     return app
-
-
-def _add_problem_schema(app: FastAPI) -> None:
-    """Errors are problem+json, not FastAPI's default validation shape; say so in OpenAPI."""
-    original = app.openapi
-
-    def openapi() -> dict:  # type: ignore[type-arg]
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = original()
-        for path in schema.get("paths", {}).values():
-            for operation in path.values():
-                for code, response in operation.get("responses", {}).items():
-                    if code.startswith(("4", "5")) and "content" in response:
-                        content = response["content"]
-                        body = content.pop("application/json", None)
-                        content.setdefault(problems.MEDIA_TYPE, body)
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kiosk.domain.errors import DomainError
+from kiosk.domain.errors import DomainError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,21 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def http_status(request: Request, err: DomainError) -> int:
+    """404 means the resource the URL names is missing, and nothing else (RFC 9110).
+
+    The core raises one NotFound for any missing thing. When a body names it (a BOM's
+    component, a line of the order, the workstation to move to) the URL's resource is
+    there and the request conflicts with the plant as it is now: 409, code ``not_found``.
+    """
+    if not isinstance(err, NotFound) or request.method not in ("POST", "PUT", "PATCH"):
+        return err.http_status
+    targets = {str(value) for value in request.path_params.values()}
+    if any(str(value) in targets for value in err.context.values()):
+        return err.http_status
+    return 409
+
+
 def _problem_content() -> dict[str, Any]:
     return {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
@@ -92,8 +107,8 @@ def install(app: FastAPI) -> None:
     """Register the handlers that turn every failure into a problem."""
 
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, err: DomainError) -> JSONResponse:
-        return problem_response(err.http_status, err.message, code=err.code)
+    async def _domain(request: Request, err: DomainError) -> JSONResponse:
+        return problem_response(http_status(request, err), err.message, code=err.code)
 
     @app.exception_handler(ApiProblem)
     async def _api(_: Request, err: ApiProblem) -> JSONResponse:
@@ -106,15 +121,17 @@ def install(app: FastAPI) -> None:
             {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
             for e in err.errors()
         ]
-        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        where = ".".join(first["loc"][1:] or first["loc"])
-        detail = f"{where}: {first['msg']}" if where else first["msg"]
+        loc: list[str] = errors[0]["loc"] if errors else []  # type: ignore[assignment]
+        msg = str(errors[0]["msg"]) if errors else "invalid request"
+        where = ".".join(loc[1:] or loc)
+        detail = f"{where}: {msg}" if where else msg
         return problem_response(422, detail, code="validation", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
         detail = err.detail if isinstance(err.detail, str) else HTTPStatus(err.status_code).phrase
-        return problem_response(err.status_code, detail, headers=err.headers)
+        headers = dict(err.headers) if err.headers else None
+        return problem_response(err.status_code, detail, headers=headers)
 
     @app.exception_handler(DataError)
     async def _data(_: Request, err: DataError) -> JSONResponse:

@@ -760,7 +760,7 @@ def test_edit_in_progress_is_limited_to_quantity_and_notes(floor: Floor) -> None
     assert_refused(
         floor.plant,
         EditWorkOrder(work_order_id=case.wo, name="Renamed", actor=OFFICE),
-        ValidationError,
+        InvalidTransition,  # allowed before the start: the status decides (409)
         wo_ids=case.wo_ids,
         skus=case.skus,
     )

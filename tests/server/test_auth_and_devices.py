@@ -26,6 +26,7 @@ DEVICE_OK = {
     ("POST", f"{API}/notifications/{{notification_id}}/ack"),
     ("POST", f"{API}/sync/push"),
     ("GET", f"{API}/sync/pull"),
+    ("POST", f"{API}/sync/known"),
 }
 
 
@@ -117,7 +118,7 @@ def test_enrolment_codes_are_single_use_and_expire(server: Server) -> None:
     )
     problem(
         client.post(f"{API}/devices/enrolment-codes", json={"workstation": "NOPE"}, headers=ADMIN),
-        404,
+        409,  # the collection is there; the workstation named is not
         "not_found",
     )
     with server.plant.bus.read() as session:

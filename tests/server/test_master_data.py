@@ -61,7 +61,7 @@ def test_a_bom_is_replaced_and_a_cycle_is_named(client: TestClient) -> None:
     unknown = client.put(
         f"{API}/products/BOLT/bom", json={"lines": [{"sku": "NOPE", "qty": 1}]}, headers=ADMIN
     )
-    problem(unknown, 404, "not_found")
+    problem(unknown, 409, "not_found")  # the product is there; a component is not
     for qty in ("abc", "-1", 0, "1e400", True, "NaN", "0.00001"):
         bad = client.put(
             f"{API}/products/PLATE/bom",
@@ -121,7 +121,7 @@ def test_sites_and_workstations(client: TestClient) -> None:
         client.post(
             f"{API}/workstations", json={"code": "X", "name": "X", "site": "NOPE"}, headers=ADMIN
         ),
-        404,
+        409,
         "not_found",
     )
 

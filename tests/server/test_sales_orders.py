@@ -86,7 +86,7 @@ def test_change_cancel_and_delete(client: TestClient) -> None:
         client.patch(
             f"{SO}/{order['id']}", json={"lines": [{"line_id": "9", "qty": 1}]}, headers=ADMIN
         ),
-        404,
+        409,
         "not_found",
     )
     for patch in ({"lines": []}, {"lines": [{"line_id": "2", "qty": -1}]}, {"lines": "all"}):

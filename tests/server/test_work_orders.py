@@ -105,7 +105,7 @@ def test_edit_changes_what_the_status_allows(client: TestClient) -> None:
         problem(client.patch(f"{WO}/{wo['id']}", json=patch, headers=ADMIN), 422, "validation")
     problem(
         client.patch(f"{WO}/{wo['id']}", json={"workstation": "NOPE"}, headers=ADMIN),
-        404,
+        409,
         "not_found",
     )
     problem(client.patch(f"{WO}/missing", json={"name": "x"}, headers=ADMIN), 404, "not_found")
@@ -117,13 +117,15 @@ def test_creating_refuses_bad_input(client: TestClient) -> None:
         {"items": [{"sku": "WIDGET", "qty": 0}]},
         {"items": [{"sku": "WIDGET", "qty": "1.5"}]},
         {"items": [{"sku": "WIDGET", "qty": 1}], "priority": 0},
-        {"items": [{"sku": "BOLT", "qty": 1}]},  # no BOM
         {},
     ):
         problem(client.post(WO, json=body, headers=ADMIN), 422, "validation")
+    # Facts about the plant, not about the request: 409.
+    no_bom = client.post(WO, json={"items": [{"sku": "BOLT", "qty": 1}]}, headers=ADMIN)
+    problem(no_bom, 409, "no_bom")
     problem(
         client.post(WO, json={"items": [{"sku": "NOPE", "qty": 1}]}, headers=ADMIN),
-        404,
+        409,
         "not_found",
     )
 

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("")
-def audit(
+def list_audit_entries(
     _: Admin,
     state: State,
     work_order_id: Annotated[str | None, Query(max_length=36)] = None,

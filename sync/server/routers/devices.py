@@ -25,7 +25,7 @@ def create_enrolment_code(
 
 
 @router.post("/enrol", status_code=status.HTTP_201_CREATED)
-def enrol(
+def enrol_device(
     body: schemas.EnrolIn,
     request: Request,
     state: State,
@@ -46,7 +46,7 @@ def list_devices(
 
 
 @router.post("/{device_id}/revoke")
-def revoke(
+def revoke_device(
     device_id: Annotated[str, Path(max_length=36)],
     who: Admin,
     state: State,

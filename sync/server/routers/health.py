@@ -10,5 +10,5 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-async def healthz() -> Health:
+async def health() -> Health:
     return Health(status="ok")

@@ -35,7 +35,7 @@ def _read(state: ServerState, sales_order_id: str) -> views.SalesOrderOut:
     status_code=status.HTTP_201_CREATED,
     responses={200: {"model": views.SalesOrderOut, "description": "Already known; unchanged"}},
 )
-def ingest(
+def ingest_sales_order(
     body: schemas.SalesOrderIn,
     response: Response,
     who: Admin,
@@ -66,7 +66,7 @@ def get_sales_order(
 
 
 @router.patch("/{sales_order_id}")
-def change(
+def change_sales_order(
     body: schemas.SalesOrderPatch,
     sales_order_id: Annotated[str, IdPath],
     who: Admin,
@@ -84,7 +84,7 @@ def change(
 
 
 @router.post("/{sales_order_id}/cancel")
-def cancel(
+def cancel_sales_order(
     sales_order_id: Annotated[str, IdPath],
     who: Admin,
     state: State,
@@ -94,7 +94,7 @@ def cancel(
 
 
 @router.delete("/{sales_order_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete(
+def delete_sales_order(
     sales_order_id: Annotated[str, IdPath],
     who: Admin,
     state: State,

@@ -20,11 +20,10 @@ from kiosk.domain.enums import WoStatus
 from kiosk.domain.errors import NotFound
 from kiosk.services.lookup import site_by_code
 from kiosk.store.models import Site, WorkOrder
-from sync.server import schemas, views
+from sync.server import schemas, views, work_order_list
 from sync.server.auth import Admin, Caller, Principal
 from sync.server.problems import PROBLEM_RESPONSES
 from sync.server.state import ServerState, State
-from sync.server.work_order_list import Filters, list_work_orders
 
 router = APIRouter(prefix="/work-orders", tags=["work orders"], responses=PROBLEM_RESPONSES)
 
@@ -66,7 +65,7 @@ def create_work_order(
 
 
 @router.get("")
-def list_(
+def list_work_orders(
     response: Response,
     who: Caller,
     state: State,
@@ -90,7 +89,7 @@ def list_(
         site_id = who.site_id
         if who.is_admin:
             site_id = site_by_code(session, site).id if site else None
-        filters = Filters(
+        filters = work_order_list.Filters(
             statuses=tuple(s.value for s in status_ or ()),
             q=q,
             input_sku=input_sku,
@@ -98,7 +97,7 @@ def list_(
             workstation=workstation,
             site_id=site_id,
         )
-        rows, total = list_work_orders(session, filters, limit=limit, offset=offset)
+        rows, total = work_order_list.list_work_orders(session, filters, limit=limit, offset=offset)
     response.headers["X-Total-Count"] = str(total)
     return rows
 
@@ -135,7 +134,7 @@ def edit_work_order(
 
 
 @router.post("/{work_order_id}/confirm")
-def confirm(
+def confirm_work_order(
     work_order_id: Annotated[str, IdPath],
     who: Admin,
     state: State,
@@ -145,7 +144,7 @@ def confirm(
 
 
 @router.post("/{work_order_id}/retry-allocation")
-def retry_allocation(
+def retry_work_order_allocation(
     work_order_id: Annotated[str, IdPath],
     who: Admin,
     state: State,
@@ -155,7 +154,7 @@ def retry_allocation(
 
 
 @router.post("/{work_order_id}/cancel")
-def cancel(
+def cancel_work_order(
     work_order_id: Annotated[str, IdPath],
     who: Admin,
     state: State,
