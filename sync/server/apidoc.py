@@ -108,7 +108,8 @@ def _operation(method: str, path: str, op: dict[str, Any]) -> Iterable[str]:
         yield ""
     body = op.get("requestBody")
     if body:
-        schema = next(iter(body.get("content", {}).values()), {}).get("schema", {})
+        first: dict[str, Any] = next(iter(body.get("content", {}).values()), {})
+        schema = first.get("schema", {})
         yield (
             f"Body: {_type(schema)}"
             + (f" — {_cell(body['description'])}" if body.get("description") else "")
@@ -124,6 +125,7 @@ def _operation(method: str, path: str, op: dict[str, Any]) -> Iterable[str]:
         if status in problems:
             continue
         content = answer.get("content", {})
+        media: dict[str, Any]
         kind, media = next(iter(content.items()), ("", {}))
         shape = _type(media.get("schema", {})) if media.get("schema") else ""
         if kind and kind != "application/json":
