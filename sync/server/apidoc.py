@@ -124,8 +124,7 @@ def _operation(method: str, path: str, op: dict[str, Any]) -> Iterable[str]:
     for status, answer in sorted(answers.items()):
         if status in problems:
             continue
-        content = answer.get("content", {})
-        media: dict[str, Any]
+        content: dict[str, dict[str, Any]] = answer.get("content", {})
         kind, media = next(iter(content.items()), ("", {}))
         shape = _type(media.get("schema", {})) if media.get("schema") else ""
         if kind and kind != "application/json":
