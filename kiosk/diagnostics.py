@@ -11,7 +11,7 @@ What is in it (and what is not):
 * ``logs/kiosk.log`` the last log lines; ``logs/crash.log`` the crash traces
   (both with bearer tokens, passwords and URL credentials masked)
 
-Never in it: tokens, passwords, PINs, the store itself. Building the bundle
+Never in it: tokens, passwords, PINs, enrolment codes, the store itself. Building the bundle
 never fails because one part is broken; the part records its error instead.
 """
 
@@ -33,7 +33,7 @@ from sqlalchemy import column, create_engine, func, inspect, make_url, select, t
 from sqlalchemy.engine import URL
 
 from kiosk.config import paths
-from kiosk.logs import CRASH_FILE, tail
+from kiosk.logs import CRASH_FILE, mask_text, tail
 from kiosk.settings import Settings, redact_url
 
 #: Distributions whose versions go in the bundle (missing ones are skipped).
@@ -49,24 +49,7 @@ PACKAGES = (
     "APScheduler",
 )
 LOG_LINES = 1000
-_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PIN\b|_PIN|KEY|CREDENTIAL", re.I)
-_SECRET_TEXT = (
-    (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1***"),
-    (re.compile(r"(?i)(://[^/\s:@]+:)[^@\s/]+@"), r"\1***@"),
-    (
-        re.compile(
-            r"(?i)\b(\w*(?:token|secret|password|passwd|pin)\w*)([\"']?\s*[=:]\s*[\"']?)[^\s\"',&;]+"
-        ),
-        r"\1\2***",
-    ),
-)
-
-
-def mask_text(line: str) -> str:
-    """A log line with bearer tokens, URL passwords and ``token=...`` values masked."""
-    for pattern, repl in _SECRET_TEXT:
-        line = pattern.sub(repl, line)
-    return line
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PIN\b|_PIN|KEY|CREDENTIAL|CODE", re.I)
 
 
 def default_out() -> Path:

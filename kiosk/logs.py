@@ -9,6 +9,9 @@
   can be matched to the start it belongs to.
 * stderr gets WARNING and up only (the journal, under systemd); the operator
   never sees a traceback.
+* Secrets never reach a file or the journal: every line (and traceback) goes
+  through :func:`mask_text`, and the start-up line's argv through
+  :func:`mask_argv` (the enrolment code is a credential until it is used).
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import faulthandler
 import logging
 import logging.handlers
 import os
+import re
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +35,55 @@ BACKUP_COUNT = 5
 FORMAT = "%(asctime)s %(levelname)s %(process)d %(threadName)s %(name)s: %(message)s"
 
 log = logging.getLogger(__name__)
+
+#: Options whose value is a credential: masked wherever a command line is logged.
+SECRET_OPTIONS = ("--code", "--token", "--enrolment-code")
+MASK = "***"
+_SECRET_TEXT = (
+    (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1***"),
+    (re.compile(r"(?i)(://[^/\s:@]+:)[^@\s/]+@"), r"\1***@"),
+    (
+        re.compile(
+            r"(?i)\b(\w*(?:token|secret|password|passwd|pin|enrol\w*_code)\w*)"
+            r"([\"']?\s*[=:]\s*[\"']?)[^\s\"',&;]+"
+        ),
+        r"\1\2***",
+    ),
+    (re.compile(r"(?i)(--(?:enrolment-)?(?:code|token)(?:=|\s+))[^\s\"',;]+"), r"\1***"),
+)
+
+
+def mask_text(line: str) -> str:
+    """Text with bearer tokens, URL passwords, ``token=...`` values and ``--code X`` masked."""
+    for pattern, repl in _SECRET_TEXT:
+        line = pattern.sub(repl, line)
+    return line
+
+
+def mask_argv(argv: Sequence[str]) -> list[str]:
+    """A command line fit for a log: the value of every secret option masked."""
+    out: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            out.append(MASK)
+            hide_next = False
+        elif arg in SECRET_OPTIONS:
+            out.append(arg)
+            hide_next = True
+        elif arg.startswith(tuple(o + "=" for o in SECRET_OPTIONS)):
+            out.append(arg.split("=", 1)[0] + "=" + MASK)
+        else:
+            out.append(arg)
+    return out
+
+
+class MaskingFormatter(logging.Formatter):
+    """Masks secrets in the whole formatted record, traceback and all."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
+
 
 #: Kept open for the life of the process: faulthandler writes to its descriptor.
 _crash_file: TextIO | None = None
@@ -48,11 +102,12 @@ def setup_logging(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
     )
     file_handler.setLevel(logging.INFO)
-    file_handler.setFormatter(logging.Formatter(FORMAT))
+    file_handler.setFormatter(MaskingFormatter(FORMAT))
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(stderr_level)
-    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    for handler in (file_handler, console):
+    console.setFormatter(MaskingFormatter("%(levelname)s %(name)s: %(message)s"))
+    handlers: tuple[logging.Handler, ...] = (file_handler, console)
+    for handler in handlers:
         handler._kiosk = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.INFO)

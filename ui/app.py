@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 DEMO_WORKSTATION = "ASSY-1"
+NEEDS_KIOSK_EXTRA = "the kiosk's screens need the kiosk extra: pip install 'shopfloor-kiosk[kiosk]'"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -74,6 +75,11 @@ def load_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:  # a server-only install has no Qt: say what to install, not a traceback
+        import PySide6  # noqa: F401
+    except ImportError:
+        print(f"kiosk: error: {NEEDS_KIOSK_EXTRA}", file=sys.stderr)
+        return 2
     args = parse_args(argv)
     from kiosk.settings import SettingsError
 
@@ -94,11 +100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["KIOSK_HOME"] = tempfile.mkdtemp(prefix="kiosk-shot-")
         args.demo = True
     from kiosk.config import paths
-    from kiosk.logs import setup_logging
+    from kiosk.logs import mask_argv, setup_logging
 
     setup_logging(paths().log_dir)
     logging.getLogger(__name__).info(
-        "kiosk %s starting: %s", _version(), " ".join(sys.argv[1:] if argv is None else argv)
+        "kiosk %s starting: %s",
+        _version(),
+        " ".join(mask_argv(sys.argv[1:] if argv is None else argv)),
     )
     if args.command == "board":
         from kiosk.app import board_lines
@@ -176,6 +184,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     settings = args.settings
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     _install_translation(app, settings.language)
     creds = None if args.demo else load()
     workstation = choose_workstation(
