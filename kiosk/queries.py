@@ -25,6 +25,7 @@ from kiosk.store.models import (
     WoLink,
     WoMaterial,
     WorkOrder,
+    WoStep,
 )
 
 ZERO = Decimal(0)
@@ -65,6 +66,10 @@ class StepView:
     skipped: bool
     #: The person's name for ``done_by`` (a badge), or ``done_by`` itself (the office).
     done_by_name: str | None = None
+    #: The workstation (code) that does it: its own one, or the WO's.
+    workstation: str | None = None
+    #: The kind of workstation the routing asks for (None: any).
+    workstation_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,7 @@ def work_order(session: Session, work_order_id: str) -> WorkOrderView:
         .options(
             selectinload(WorkOrder.items).selectinload(WoItem.product),
             selectinload(WorkOrder.materials).selectinload(WoMaterial.product),
-            selectinload(WorkOrder.steps),
+            selectinload(WorkOrder.steps).selectinload(WoStep.workstation),
             selectinload(WorkOrder.holds),
             selectinload(WorkOrder.messages),
             selectinload(WorkOrder.links),
@@ -250,6 +255,8 @@ def _view(session: Session, wo: WorkOrder) -> WorkOrderView:
                 s.done_by,
                 s.skipped,
                 name(s.done_by),
+                _station_of(s, wo),
+                s.workstation_type,
             )
             for s in wo.steps
         ),
@@ -272,6 +279,12 @@ def _view(session: Session, wo: WorkOrder) -> WorkOrderView:
         ),
         close_reason=wo.close_reason,
     )
+
+
+def _station_of(step: WoStep, wo: WorkOrder) -> str | None:
+    """A sub-assembly's step names its own station; the others are done at the WO's."""
+    station = step.workstation or wo.workstation
+    return station.code if station is not None else None
 
 
 def _materials(session: Session, wo: WorkOrder, status: WoStatus) -> tuple[MaterialView, ...]:

@@ -47,6 +47,7 @@ from kiosk.store.models import (
     WoMaterial,
     WorkOrder,
     Workstation,
+    WoStep,
 )
 
 ZERO = Decimal(0)
@@ -78,6 +79,13 @@ class BoardRow:
     haystack: str
     #: Changes whenever anything the row shows changes: cheap to compare on the GUI thread.
     fingerprint: int = 0
+    #: Other workstations (codes) with a step of this open WO still to do there (a
+    #: sub-assembly's step): their boards list it too.
+    step_stations: tuple[str, ...] = ()
+
+    def is_at(self, workstation: str) -> bool:
+        """On this workstation's board: assigned here, or a step of it is still to do here."""
+        return self.workstation == workstation or workstation in self.step_stations
 
 
 @dataclass(frozen=True)
@@ -273,6 +281,13 @@ class Station:
                     )
                 )
             }
+            step_stations: dict[str, set[str]] = defaultdict(set)
+            for wo_id, code in session.execute(
+                select(WoStep.work_order_id, Workstation.code)
+                .join(Workstation, WoStep.workstation_id == Workstation.id)
+                .where(WoStep.done_at.is_(None))
+            ):
+                step_stations[wo_id].add(code)
             holds: dict[str, str] = dict(
                 session.execute(
                     select(Hold.work_order_id, Hold.reason).where(Hold.released_at.is_(None))
@@ -314,6 +329,7 @@ class Station:
             qty_planned = sum((i[2] for i in its), ZERO)
             hold = holds.get(wo_id)
             shorts = tuple(sorted(short))
+            elsewhere = () if st.is_terminal else tuple(sorted(step_stations[wo_id] - {ws}))
             rows.append(
                 BoardRow(
                     id=wo_id,
@@ -349,8 +365,10 @@ class Station:
                             priority,
                             ws,
                             name,
+                            elsewhere,
                         )
                     ),
+                    step_stations=elsewhere,
                 )
             )
         return rows

@@ -54,27 +54,53 @@ def check_no_cycle(root: str, boms: Mapping[str, BomDef], names: Mapping[str, st
         )
 
 
+@dataclass(frozen=True)
+class Spread:
+    """What building a product takes: its materials and the products actually built.
+
+    ``builds`` is the routing order: every sub-assembly that is built (not drawn
+    from pre-assembled stock) before the product it goes into, depth first in BOM
+    line order, each once, ending with the product itself.
+    """
+
+    needs: dict[str, Decimal]
+    builds: tuple[str, ...]
+
+
 def spread(
     product_id: str,
     qty: Decimal,
     boms: Mapping[str, BomDef],
     pre_assembled: dict[str, Decimal],
 ) -> dict[str, Decimal]:
-    """Materials to build ``qty`` of a product, merged by product, in first-seen order.
+    """Materials to build ``qty`` of a product, merged by product, in first-seen order."""
+    return spread_with_routing(product_id, qty, boms, pre_assembled).needs
+
+
+def spread_with_routing(
+    product_id: str,
+    qty: Decimal,
+    boms: Mapping[str, BomDef],
+    pre_assembled: dict[str, Decimal],
+) -> Spread:
+    """Materials to build ``qty`` of a product, and which (sub-)assemblies get built.
 
     A component that has its own BOM is a sub-assembly: it is drawn first from
     ``pre_assembled`` (what is available of it; this dict is decremented so
     several items of one work order share it) and only the shortfall is spread
-    into its components. Quantities are rounded up to 1/10,000 so a fractional
-    set never under-reserves.
+    into its components — and only then is it built, so only then do its steps
+    join the routing. Quantities are rounded up to 1/10,000 so a fractional set
+    never under-reserves.
     """
     needs: dict[str, Decimal] = {}
-    _spread_into(needs, product_id, qty, boms, pre_assembled, depth=0)
-    return needs
+    builds: list[str] = []
+    _spread_into(needs, builds, product_id, qty, boms, pre_assembled, depth=0)
+    return Spread(needs, tuple(builds))
 
 
 def _spread_into(
     needs: dict[str, Decimal],
+    builds: list[str],
     product_id: str,
     qty: Decimal,
     boms: Mapping[str, BomDef],
@@ -93,6 +119,8 @@ def _spread_into(
                 pre_assembled[component] = pre_assembled.get(component, Decimal(0)) - take
                 needs[component] = needs.get(component, Decimal(0)) + take
             if need - take > 0:
-                _spread_into(needs, component, need - take, boms, pre_assembled, depth + 1)
+                _spread_into(needs, builds, component, need - take, boms, pre_assembled, depth + 1)
         else:
             needs[component] = needs.get(component, Decimal(0)) + need
+    if product_id not in builds:  # used on two lines: one batch, its steps once
+        builds.append(product_id)

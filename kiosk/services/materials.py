@@ -1,4 +1,4 @@
-"""Turning a work order's items into material lines and routing steps."""
+"""Turning a work order's items into material lines (and, through routing, steps)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.domain.spread import BomDef, spread
+from kiosk.domain.spread import BomDef, spread_with_routing
+from kiosk.services.routing import route
 from kiosk.store.base import new_id
-from kiosk.store.models import Bom, StockLevel, WoItem, WoMaterial, WorkOrder, WoStep
+from kiosk.store.models import Bom, StockLevel, WoItem, WoMaterial, WorkOrder
 
 _PLACES = Decimal("0.0001")
 ZERO = Decimal(0)
@@ -26,7 +27,8 @@ def load_bom_defs(session: Session) -> dict[str, BomDef]:
 
 
 def spread_materials(session: Session, wo: WorkOrder) -> None:
-    """Replace the WO's material lines with a fresh spread of its items' BOMs.
+    """Replace the WO's material lines with a fresh spread of its items' BOMs, and make
+    its routing follow what it now builds (a sub-assembly drawn from stock is not built).
 
     Only for a WO that holds no reservation and has consumed nothing. Pre-assembled
     sub-assemblies are counted at what is available now; allocation locks and
@@ -44,8 +46,11 @@ def spread_materials(session: Session, wo: WorkOrder) -> None:
     wo.materials.clear()
     session.flush()
     position = 0
+    builds: dict[str, tuple[str, ...]] = {}
     for item in wo.items:
-        for product_id, qty in spread(item.product_id, item.qty_planned, boms, available).items():
+        spread = spread_with_routing(item.product_id, item.qty_planned, boms, available)
+        builds[item.id] = spread.builds
+        for product_id, qty in spread.needs.items():
             wo.materials.append(
                 WoMaterial(
                     id=new_id(),
@@ -58,6 +63,7 @@ def spread_materials(session: Session, wo: WorkOrder) -> None:
                 )
             )
             position += 1
+    route(session, wo, builds)
 
 
 def rescale_item(wo: WorkOrder, item: WoItem, new_planned: Decimal) -> None:
@@ -69,28 +75,6 @@ def rescale_item(wo: WorkOrder, item: WoItem, new_planned: Decimal) -> None:
         scaled = (line.qty_required * new_planned / old).quantize(_PLACES, rounding=ROUND_UP)
         line.qty_required = max(scaled, line.qty_consumed)
     item.qty_planned = new_planned
-
-
-def copy_routing(session: Session, wo: WorkOrder) -> None:
-    """Copy each item's routing steps onto the WO (product name first when there are several)."""
-    wo.steps.clear()
-    position = 0
-    for item in wo.items:
-        bom = session.get(Bom, item.bom_id)
-        assert bom is not None
-        for step in bom.steps:
-            name = step.name if len(wo.items) == 1 else f"{item.product.name}: {step.name}"
-            wo.steps.append(
-                WoStep(
-                    id=new_id(),
-                    position=position,
-                    name=name,
-                    instructions=step.instructions,
-                    workstation_type=step.workstation_type,
-                    standard_minutes=step.standard_minutes,
-                )
-            )
-            position += 1
 
 
 def consumption_target(line: WoMaterial, item: WoItem) -> Decimal:

@@ -14,7 +14,8 @@ from kiosk.domain.enums import NotificationKind, WoStatus, WoType
 from kiosk.domain.errors import Conflict, ValidationError
 from kiosk.services import stock
 from kiosk.services.labour import close_segments
-from kiosk.services.materials import copy_routing, spread_materials
+from kiosk.services.materials import spread_materials
+from kiosk.services.routing import take_turn
 from kiosk.store.base import new_id
 from kiosk.store.models import (
     Bom,
@@ -99,8 +100,7 @@ def new_work_order(
     ctx.session.add(wo)
     ctx.session.flush()
     ctx.track(wo, new=True)
-    spread_materials(ctx.session, wo)
-    copy_routing(ctx.session, wo)
+    spread_materials(ctx.session, wo)  # and its routing, sub-assemblies' steps first
     return wo
 
 
@@ -178,9 +178,4 @@ def pick_workstation(ctx: Context, site_id: str, bom: Bom) -> Workstation | None
     )
     if types:
         query = query.where(Workstation.type.in_(types))
-    candidates = ctx.session.scalars(query).all()
-    if not candidates:
-        return None
-    chosen = min(candidates, key=lambda ws: (ws.assignment_turn, ws.code))
-    chosen.assignment_turn = max(ws.assignment_turn for ws in candidates) + 1
-    return chosen
+    return take_turn(ctx.session.scalars(query).all())

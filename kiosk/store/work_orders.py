@@ -120,6 +120,8 @@ class WoMaterial(Base):
 
 
 class WoStep(Base):
+    """One step of the WO's routing: its own items' steps and their sub-assemblies'."""
+
     __tablename__ = "wo_step"
 
     id: Mapped[str] = id_column()
@@ -130,10 +132,15 @@ class WoStep(Base):
     name: Mapped[str] = mapped_column(String(200))
     instructions: Mapped[str] = mapped_column(Text, default="")
     workstation_type: Mapped[str | None] = mapped_column(String(60))
+    #: Where the step is done when that is not the WO's own workstation (a
+    #: sub-assembly's step at a station of its type); None: the WO's workstation.
+    workstation_id: Mapped[str | None] = mapped_column(ForeignKey("workstation.id"), index=True)
     standard_minutes: Mapped[Decimal | None] = mapped_column(Quantity)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_by: Mapped[str | None] = mapped_column(String(64))
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    workstation: Mapped[Workstation | None] = relationship()
 
 
 class BuildRun(Base):

@@ -189,7 +189,7 @@ class BoardModel(QAbstractTableModel):
         self._refilter()
 
     def _accepts(self, row: BoardRow) -> bool:
-        if self.workstation is not None and row.workstation != self.workstation:
+        if self.workstation is not None and not row.is_at(self.workstation):
             return False
         if self.statuses and row.status not in self.statuses:
             return False
