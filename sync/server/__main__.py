@@ -1,7 +1,11 @@
 """``kiosk-server``: migrate, optionally seed the demo plant, and serve the API with uvicorn.
 
-kiosk-server [--database URL] [--host 127.0.0.1] [--port 8470] [--demo] [--workers N]
-kiosk-server admin create-token [--name NAME] [--database URL]
+kiosk-server [--config FILE] [--database URL] [--host H] [--port P] [--workers N] [--demo]
+kiosk-server --print-config
+kiosk-server admin create-token [--name NAME] [--database URL] [--create]
+
+Every command reads the same settings (``sync.server.settings``): the file, the
+environment, the command line.
 """
 
 from __future__ import annotations
@@ -12,15 +16,14 @@ import logging
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from sqlalchemy import make_url
 
-from kiosk.config import paths, sqlite_url
-from kiosk.store.engine import make_engine
-from kiosk.store.migrate import upgrade
-from sync.server import logs
-from sync.server.settings import ENV_DATABASE, Settings
+from sync.server import logs, settings
+from sync.server.database import DatabaseError, open_database, shown
 
 if TYPE_CHECKING:
     import uvicorn
@@ -28,51 +31,93 @@ if TYPE_CHECKING:
 log = logging.getLogger("sync.server")
 
 
-def default_database() -> str:
-    return sqlite_url(paths().data_dir / "server.db")
-
-
 def app_from_env() -> FastAPI:
-    """The factory each uvicorn worker calls; the parent process passed the URL by environment."""
+    """The factory each uvicorn worker calls; the parent process resolved the settings."""
+    from kiosk.store.engine import make_engine
     from sync.server.app import create_app
 
-    logs.configure(os.environ.get("KIOSK_LOG_LEVEL", "INFO"))
-    url = os.environ.get(ENV_DATABASE) or default_database()
-    return create_app(make_engine(url), Settings.from_env())
+    config = settings.resolved()
+    logs.configure(config["log_level"])
+    return create_app(make_engine(config.database_url), config.app_settings())
+
+
+def _setting_options(parser: argparse.ArgumentParser) -> None:
+    for s in settings.SETTINGS:
+        if s.option is not None:
+            kind = int if isinstance(s.default, int) else str
+            parser.add_argument(s.option, dest=s.name, type=kind, help=s.help)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk-server", description=__doc__.splitlines()[0])
-    parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data dir)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8470)
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help=f"settings file (default: {settings.FILE_NAME} in the config dir)",
+    )
+    _setting_options(parser)
     parser.add_argument("--demo", action="store_true", help="seed the demo plant if empty")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--print-config", action="store_true", help="show each setting and where it came from"
+    )
     sub = parser.add_subparsers(dest="command")
     admin = sub.add_parser("admin", help="administration")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
     token = admin_sub.add_parser("create-token", help="print a new admin token (shown once)")
     token.add_argument("--name", default="admin")
-    token.add_argument("--database", dest="admin_database")
+    token.add_argument("--database", dest="admin_database", help="as kiosk-server --database")
+    token.add_argument(
+        "--create", action="store_true", help="set up the database if it has no plant schema yet"
+    )
     return parser
+
+
+def _fail(message: str) -> int:
+    print(f"kiosk-server: {message}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logs.configure(args.log_level)
-    url = getattr(args, "admin_database", None) or args.database or default_database()
-    engine = make_engine(url)
-    upgrade(engine)
-    if args.command == "admin":
-        from sync.server.auth import create_admin_token
-        from sync.server.state import ServerState
-
-        print(create_admin_token(ServerState.build(engine, Settings()), args.name))
+    cli = {s.name: getattr(args, s.name, None) for s in settings.SETTINGS}
+    if getattr(args, "admin_database", None):
+        cli["database_url"] = args.admin_database
+    try:
+        config = settings.load(cli, file=args.config)
+    except settings.SettingsError as err:
+        return _fail(str(err))
+    if args.print_config:
+        print("\n".join(settings.describe(config)))
         return 0
-    if args.workers > 1 and engine.dialect.name == "sqlite":
-        print("kiosk-server: several workers need PostgreSQL (--database)", file=sys.stderr)
-        return 2
+    logs.configure(config["log_level"])
+    try:
+        if args.command == "admin":
+            return _admin(args, config)
+        return _serve_command(args, config)
+    except DatabaseError as err:
+        return _fail(str(err))
+
+
+def _admin(args: argparse.Namespace, config: settings.ServerConfig) -> int:
+    from sync.server.auth import create_admin_token
+    from sync.server.state import ServerState
+
+    engine = open_database(config.database_url, create=args.create)
+    try:
+        state = ServerState.build(engine, config.app_settings())
+        print(create_admin_token(state, args.name))
+    finally:
+        engine.dispose()
+    log.info("admin token %r created in %s", args.name, shown(config.database_url))
+    return 0
+
+
+def _serve_command(args: argparse.Namespace, config: settings.ServerConfig) -> int:
+    url = config.database_url
+    if config["workers"] > 1 and make_url(url).get_backend_name() == "sqlite":
+        return _fail("several workers need PostgreSQL (--database / KIOSK_DATABASE_URL)")
+    # Serving is the install step: an empty database gets the schema (said in the log).
+    engine = open_database(url, create=True)
     if args.demo:
         from kiosk.demo import is_seeded, seed_demo_plant
 
@@ -82,20 +127,21 @@ def main(argv: list[str] | None = None) -> int:
     engine.dispose()
     import uvicorn
 
-    os.environ[ENV_DATABASE] = url
-    os.environ["KIOSK_LOG_LEVEL"] = args.log_level
-    log.info("serving %s on %s:%s", engine.url.render_as_string(), args.host, args.port)
-    config = uvicorn.Config(
+    os.environ[settings.RESOLVED_ENV] = config.to_env()
+    log.info("serving %s on %s:%s", shown(url), config["host"], config["port"])
+    trusted = config["forwarded_allow_ips"]
+    uv_config = uvicorn.Config(
         "sync.server.__main__:app_from_env",
         factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
+        host=config["host"],
+        port=config["port"],
+        workers=config["workers"],
         log_config=None,
-        access_log=False,
-        proxy_headers=True,
+        access_log=False,  # RequestIdMiddleware writes the one access line
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
     )
-    return _serve(config)
+    return _serve(uv_config)
 
 
 def _serve(config: uvicorn.Config) -> int:

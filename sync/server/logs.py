@@ -50,6 +50,12 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+#: Loggers whose INFO lines are noise here: uvicorn's access log repeats our own access line
+#: (``sync.server.access``, with the request id), Alembic announces its plugins and context
+#: at every start (the server logs one line when it really migrates). Warnings still show.
+QUIET = ("uvicorn.access", "alembic")
+
+
 def configure(level: str = "INFO") -> None:
     """Send every logger (uvicorn's included) through one JSON handler on stderr."""
     handler = _StderrHandler()
@@ -62,3 +68,5 @@ def configure(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

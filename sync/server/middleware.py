@@ -46,12 +46,20 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            client = scope.get("client")
+            # With trusted proxy headers uvicorn has already put the kiosk's address here.
+            address = client[0] if client else "-"
             access_log.info(
-                "%s %s %s",
+                "%s %s %s %s",
+                address,
                 scope["method"],
                 scope["path"],
                 status,
-                extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)},
+                extra={
+                    "status": status,
+                    "client": address,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
             )
             logs.request_id.reset(token)
 

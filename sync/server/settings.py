@@ -1,19 +1,55 @@
-"""Server settings: from the command line and the environment, never from a request."""
+"""Server settings: one TOML file, overridden by ``KIOSK_*`` variables and the command line.
+
+Precedence, lowest first: the built-in default, the settings file
+(``kiosk-server.toml`` in the platformdirs config dir, or the file named by
+``KIOSK_SERVER_CONFIG`` / ``--config``), the environment, the command line.
+``serve`` and every ``admin`` command resolve them the same way (:func:`load`),
+so a token made with only ``KIOSK_DATABASE_URL`` set lands in the database the
+server uses. Every value remembers where it came from (``--print-config``).
+
+A bad value or an unknown key stops the command with one line naming the
+setting, where it came from and what would be accepted (:class:`SettingsError`).
+Never read from a request.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
+from kiosk.config import paths, sqlite_url
 
 ENV_ADMIN_TOKEN = "KIOSK_ADMIN_TOKEN"
 ENV_SHOPIFY_SECRET = "KIOSK_SHOPIFY_SECRET"
 ENV_DATABASE = "KIOSK_DATABASE_URL"
 ENV_MAX_BODY = "KIOSK_MAX_BODY_BYTES"
+ENV_METRICS_TOKEN = "KIOSK_METRICS_TOKEN"
+#: Names the settings file instead of the one in the config dir.
+CONFIG_ENV = "KIOSK_SERVER_CONFIG"
+FILE_NAME = "kiosk-server.toml"
+#: The resolved settings, handed from the ``kiosk-server`` process to its uvicorn workers.
+RESOLVED_ENV = "KIOSK_SERVER_RESOLVED"
+DEFAULT = "default"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; ``str()`` is the one line shown to the person."""
 
 
 @dataclass(frozen=True)
 class Settings:
+    """What the app itself needs (the rest, e.g. host and port, is uvicorn's)."""
+
     #: A bootstrap admin secret (``KIOSK_ADMIN_TOKEN``); tokens made later live in the database.
     admin_token: str | None = None
     #: The Shopify app's webhook signing secret (``KIOSK_SHOPIFY_SECRET``).
@@ -25,14 +61,263 @@ class Settings:
     #: How often the inbox worker looks for deliveries another worker left behind.
     inbox_poll_seconds: float = 2.0
     enrolment_code_ttl: timedelta = timedelta(hours=1)
+    #: A bearer secret that may read ``/metrics`` only (``KIOSK_METRICS_TOKEN``); admins may too.
+    metrics_token: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        values: dict[str, object] = {
-            "admin_token": os.environ.get(ENV_ADMIN_TOKEN) or None,
-            "shopify_secret": os.environ.get(ENV_SHOPIFY_SECRET) or None,
+        """The app's settings as ``kiosk-server`` resolved them, or from file and environment."""
+        return resolved().app_settings(**overrides)
+
+
+# ---------------------------------------------------------------- parsers
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text (in the file, put it in quotes)")
+    return value.strip()
+
+
+def _secret(value: object) -> str | None:
+    return _text(value) or None
+
+
+def _integer(low: int, high: int) -> Callable[[object], int]:
+    def parse(value: object) -> int:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def parse_database(value: object) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        make_url(text)
+    except ArgumentError:
+        raise ValueError(
+            "must be an SQLAlchemy URL, e.g. postgresql+psycopg://kiosk@/kiosk"
+        ) from None
+    return text
+
+
+def parse_log_level(value: object) -> str:
+    text = _text(value).upper()
+    if text not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return text
+
+
+def parse_host(value: object) -> str:
+    text = _text(value)
+    if not text:
+        raise ValueError("must be an address to listen on, e.g. 127.0.0.1")
+    return text
+
+
+def parse_forwarded(value: object) -> str:
+    """``*``, or comma-separated addresses / networks of the proxies whose headers count."""
+    text = _text(value)
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(
+                "must be '*', or proxy addresses or networks separated by commas, "
+                "e.g. 127.0.0.1,10.0.0.0/8 ('' trusts no proxy)"
+            ) from None
+    return ",".join(items)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[object], Any]
+    default: Any
+    env: str
+    help: str
+    #: The command-line option, or None when it is only in the file or the environment.
+    option: str | None = None
+    #: Never printed in full.
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "database_url",
+        parse_database,
+        None,
+        ENV_DATABASE,
+        "SQLAlchemy URL (default: SQLite in the data dir)",
+        "--database",
+    ),
+    Setting("host", parse_host, "127.0.0.1", "KIOSK_SERVER_HOST", "listen address", "--host"),
+    Setting("port", _integer(1, 65535), 8470, "KIOSK_SERVER_PORT", "listen port", "--port"),
+    Setting(
+        "workers", _integer(1, 64), 1, "KIOSK_SERVER_WORKERS", "uvicorn processes", "--workers"
+    ),
+    Setting("log_level", parse_log_level, "INFO", "KIOSK_LOG_LEVEL", "log level", "--log-level"),
+    Setting(
+        "forwarded_allow_ips",
+        parse_forwarded,
+        "127.0.0.1",
+        "KIOSK_FORWARDED_ALLOW_IPS",
+        "proxies whose X-Forwarded-For/-Proto are believed",
+        "--forwarded-allow-ips",
+    ),
+    Setting(
+        "max_body_bytes",
+        _integer(1024, 1024**3),
+        1024 * 1024,
+        ENV_MAX_BODY,
+        "largest request body accepted",
+    ),
+    Setting("admin_token", _secret, None, ENV_ADMIN_TOKEN, "bootstrap admin token", secret=True),
+    Setting(
+        "shopify_secret",
+        _secret,
+        None,
+        ENV_SHOPIFY_SECRET,
+        "Shopify webhook signing secret",
+        secret=True,
+    ),
+    Setting(
+        "metrics_token",
+        _secret,
+        None,
+        ENV_METRICS_TOKEN,
+        "bearer token that may read /metrics",
+        secret=True,
+    ),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Every setting's value and where it came from."""
+
+    values: Mapping[str, Any]
+    sources: Mapping[str, str] = field(default_factory=dict)
+    file: Path | None = None
+    file_found: bool = False
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def database_url(self) -> str:
+        """The database; without one, the SQLite file in the data dir."""
+        return self.values["database_url"] or sqlite_url(paths().data_dir / "server.db")
+
+    def app_settings(self, **overrides: object) -> Settings:
+        values: dict[str, Any] = {
+            "admin_token": self["admin_token"],
+            "shopify_secret": self["shopify_secret"],
+            "max_body_bytes": self["max_body_bytes"],
+            "metrics_token": self["metrics_token"],
         }
-        if os.environ.get(ENV_MAX_BODY, "").strip().isdigit():
-            values["max_body_bytes"] = int(os.environ[ENV_MAX_BODY])
         values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
+        return Settings(**values)
+
+    def to_env(self) -> str:
+        """For the workers: the same values, without reading the file again."""
+        return json.dumps({"values": dict(self.values), "sources": dict(self.sources)})
+
+    @classmethod
+    def from_env_value(cls, raw: str) -> ServerConfig:
+        data = json.loads(raw)
+        return cls(values=data["values"], sources=data["sources"])
+
+
+def resolved() -> ServerConfig:
+    """In a uvicorn worker: what its ``kiosk-server`` process resolved; else :func:`load`."""
+    raw = os.environ.get(RESOLVED_ENV)
+    return ServerConfig.from_env_value(raw) if raw else load()
+
+
+def settings_file(environ: Mapping[str, str] | None = None) -> Path:
+    environ = os.environ if environ is None else environ
+    named = environ.get(CONFIG_ENV, "").strip()
+    return Path(named).expanduser() if named else paths().config_dir / FILE_NAME
+
+
+def read_file(path: Path) -> dict[str, object]:
+    """The file's table, or {} when it does not exist. Raises SettingsError when unreadable."""
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"settings file {path} is not valid TOML: {e}") from None
+    except OSError as e:
+        raise SettingsError(f"cannot read settings file {path}: {e.strerror or e}") from None
+    for key in data:
+        if key not in BY_NAME:
+            known = ", ".join(BY_NAME)
+            raise SettingsError(f"unknown setting '{key}' in {path} (known settings: {known})")
+    return data
+
+
+def load(
+    cli: Mapping[str, object | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+    file: Path | None = None,
+) -> ServerConfig:
+    """Default, then file, then environment, then command line (``None`` = not given)."""
+    environ = os.environ if environ is None else environ
+    path = file if file is not None else settings_file(environ)
+    from_file = read_file(path)
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for s in SETTINGS:
+        layers: list[tuple[str, object]] = []
+        if s.name in from_file:
+            layers.append(("file", from_file[s.name]))
+        if environ.get(s.env) is not None:
+            layers.append((f"env {s.env}", environ[s.env]))
+        if cli and cli.get(s.name) is not None:
+            layers.append((f"command line {s.option}", cli[s.name]))
+        value, source = s.default, DEFAULT
+        for where, raw in layers:
+            try:
+                value = s.parse(raw)
+            except ValueError as e:
+                shown = "***" if s.secret else repr(raw)
+                place = f"file {path}" if where == "file" else where
+                raise SettingsError(f"bad setting {s.name} = {shown} ({place}): {e}") from None
+            source = where
+        values[s.name] = value
+        sources[s.name] = source
+    return ServerConfig(values, sources, path, path.is_file())
+
+
+def _shown(config: ServerConfig, s: Setting) -> str:
+    value = config.values.get(s.name)
+    if s.name == "database_url":
+        return repr(make_url(config.database_url).render_as_string(hide_password=True))
+    if value is None:
+        return "(not set)"
+    return "'***'" if s.secret else repr(value)
+
+
+def describe(config: ServerConfig) -> list[str]:
+    """``kiosk-server --print-config``: each value and where it came from."""
+    state = "" if config.file_found else "  (not found: defaults apply)"
+    lines = [f"# settings file: {config.file}{state}"]
+    width = max(len(s.name) for s in SETTINGS)
+    for s in SETTINGS:
+        source = config.sources.get(s.name, DEFAULT)
+        lines.append(f"{s.name:<{width}} = {_shown(config, s):<44} # {source}")
+    lines.append(f"# data dir: {paths().data_dir}")
+    return lines

@@ -63,15 +63,18 @@ def _command() -> list[str]:
 
 @contextmanager
 def kiosk_server(
-    database: str,
+    database: str | None,
     *,
     workers: int = 1,
     env: dict[str, str] | None = None,
     log_file: Path | None = None,
     log_level: str = "WARNING",
     start_timeout: float = 30.0,
+    extra_args: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """Run ``kiosk-server --database DATABASE --workers N`` until the block ends; its base URL.
+
+    ``database=None`` passes no ``--database``: the server finds it in ``env`` or its file.
 
     The server answers ``/healthz`` before the block starts. Its log (JSON lines) goes
     to ``log_file`` (default: discarded); when it fails to start, the tail is raised.
@@ -81,8 +84,7 @@ def kiosk_server(
     environment.update(env or {})
     args = [
         *_command(),
-        "--database",
-        database,
+        *(["--database", database] if database is not None else []),
         "--host",
         "127.0.0.1",
         "--port",
@@ -91,6 +93,7 @@ def kiosk_server(
         str(workers),
         "--log-level",
         log_level,
+        *extra_args,
     ]
     log = open(log_file, "wb") if log_file else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
