@@ -124,6 +124,9 @@ class WoStepOut(BaseModel):
     done: bool
     done_by: str | None
     skipped: bool
+    #: The workstation (code) that does it: a sub-assembly's step has its own.
+    workstation: str | None = None
+    workstation_type: str | None = None
 
 
 class LinkOut(BaseModel):
@@ -226,6 +229,8 @@ def work_order_out(wo: queries.WorkOrderView, site: str) -> WorkOrderOut:
                 done=s.done,
                 done_by=s.done_by,
                 skipped=s.skipped,
+                workstation=s.workstation,
+                workstation_type=s.workstation_type,
             )
             for s in wo.steps
         ],
@@ -359,6 +364,13 @@ class DeviceOut(BaseModel):
     site: str
     enrolled_at: datetime
     revoked_at: datetime | None
+    #: When the device's token was last used, and from which address (None: never).
+    last_seen_at: datetime | None = None
+    last_seen_address: str | None = None
+    #: Commands waiting in the kiosk's outbox as it last said (``X-Kiosk-Outbox``).
+    actions_waiting: int | None = None
+    #: The kiosk's clock minus the server's, in seconds, as of its last push or pull.
+    clock_drift_seconds: float | None = None
 
 
 class NotificationOut(BaseModel):
