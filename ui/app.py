@@ -9,6 +9,8 @@ kiosk --diagnostics [--out FILE.zip]   a support bundle (no secrets)
 Settings (kiosk.settings): the file in the config dir, ``KIOSK_*`` variables,
 then these options. A bad value exits with code 2 and one line on stderr.
 Logs go to rotating files in the log dir (kiosk.logs), never to the screen.
+Exit codes (kiosk.exits): 75 another kiosk holds the store, 78 the store is
+from a newer version (the session unit does not restart on 78).
 """
 
 from __future__ import annotations
@@ -108,6 +110,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         _version(),
         " ".join(mask_argv(sys.argv[1:] if argv is None else argv)),
     )
+    from kiosk import exits
+    from kiosk.store.lock import StoreBusy
+    from kiosk.store.migrate import StoreTooNew
+
+    try:
+        return _run_command(args)
+    except (StoreTooNew, StoreBusy) as err:
+        logging.getLogger(__name__).error("%s", err)  # one line: the log file and stderr
+        return exits.STORE_TOO_NEW if isinstance(err, StoreTooNew) else exits.STORE_BUSY
+
+
+def _run_command(args: argparse.Namespace) -> int:
     if args.command == "board":
         from kiosk.app import board_lines
 
@@ -173,24 +187,57 @@ def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return open_store(args.database or sqlite_url(paths().local_store))
 
 
+def store_path(args: argparse.Namespace) -> Path | None:
+    """The SQLite file this run works on (None: a server database, nothing to lock)."""
+    from sqlalchemy.engine import make_url
+
+    from kiosk.config import paths
+
+    if args.demo:
+        return paths().demo_store
+    if not args.database:
+        return paths().local_store
+    url = make_url(args.database)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from kiosk import exits
     from kiosk.app import device_id
     from kiosk.station import Station
+    from kiosk.store.lock import lock_store
+    from kiosk.store.migrate import StoreTooNew
     from sync.enrolment import load
     from ui.composition import build
     from ui.theme import Metrics
 
     settings = args.settings
+    path = store_path(args)
+    # Before any window: a second kiosk on this store stops here (StoreBusy, in main).
+    lock = lock_store(path) if path is not None else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     _install_translation(app, settings.language)
+    try:
+        engine = _engine(args)
+    except StoreTooNew as err:
+        logging.getLogger(__name__).error("%s", err)
+        if display_up():
+            from ui.refusal import show_refusal, store_too_new_screen, themed
+
+            screen = store_too_new_screen(themed(app, settings.screen_scale), str(err))
+            size = (args.width, args.height) if args.windowed else None
+            show_refusal(app, screen, exits.STORE_TOO_NEW, windowed=size)
+        return exits.STORE_TOO_NEW
     creds = None if args.demo else load()
     workstation = choose_workstation(
         settings.workstation, creds.workstation if creds else None, demo=args.demo
     )
-    station = Station(_engine(args), workstation, device_id())
+    station = Station(engine, workstation, device_id())
     metrics = Metrics.for_screen(app.primaryScreen(), settings.screen_scale)
     kiosk = build(app, station, idle_minutes=settings.idle_minutes, metrics=metrics)
     from kiosk.config import paths
@@ -208,7 +255,16 @@ def run_gui(args: argparse.Namespace) -> int:
     code = app.exec()
     sync.stop()
     kiosk.close()
+    if lock is not None:
+        lock.release()
     return code
+
+
+def display_up() -> bool:
+    """Is there a screen someone can read (not the offscreen/minimal test platforms)?"""
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.platformName() not in ("offscreen", "minimal", "")
 
 
 def choose_workstation(configured: str | None, enrolled: str | None, *, demo: bool) -> str | None:

@@ -103,3 +103,23 @@ def kiosk_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]
     }
     env.update({"KIOSK_HOME": str(home), "QT_QPA_PLATFORM": "offscreen", **(extra or {})})
     return env
+
+
+@pytest.fixture
+def logging_restored() -> Iterator[None]:
+    """``main`` sets up logging process-wide; put it back after the test."""
+    import faulthandler
+    import logging
+
+    root = logging.getLogger()
+    handlers, level, hook = list(root.handlers), root.level, sys.excepthook
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+    sys.excepthook = hook
+    logging.captureWarnings(False)
+    if sys.__stderr__ is not None:
+        faulthandler.enable(file=sys.__stderr__)

@@ -33,9 +33,11 @@ def test_kiosk_session_restarts_the_app_forever_without_vt_switching() -> None:
     assert "StartLimitIntervalSec=0" in unit
     assert service["User"] == "kiosk"
     cmd = service["ExecStart"].split()
-    assert cmd[0] == "/usr/bin/cage"
-    assert "-s" not in cmd  # -s would allow VT switching
-    assert cmd[-1] == BUNDLE_EXE
+    # The runner starts cage (and relays the kiosk's exit status, which cage drops).
+    assert cmd == ["/usr/local/lib/shopfloor-kiosk/kiosk-session-run", BUNDLE_EXE]
+    runner = (PACKAGING / "kiosk-session-run").read_text(encoding="utf-8")
+    assert "/usr/bin/cage} -d -- " in runner
+    assert " -s " not in runner  # -s would allow VT switching
     assert (PACKAGING / "kiosk-session.pam").is_file()
     assert "kiosk-session.service" in (PACKAGING / "kiosk-session.md").read_text()
 
