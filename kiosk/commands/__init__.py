@@ -44,6 +44,12 @@ from kiosk.commands.sales import (
     LineChange,
     LineSpec,
 )
+from kiosk.commands.shopify_routes import (
+    AwaitShopifyRoute,
+    DeleteShopifyRoute,
+    LocationRouteSpec,
+    SetShopifyRoute,
+)
 from kiosk.commands.stock import AdjustStock, ReceiveStock
 from kiosk.commands.work_orders import (
     CancelWorkOrder,
@@ -61,6 +67,7 @@ __all__ = [
     "AcknowledgeNotification",
     "Actor",
     "AdjustStock",
+    "AwaitShopifyRoute",
     "BomLineSpec",
     "CancelSalesOrder",
     "CancelWorkOrder",
@@ -80,6 +87,7 @@ __all__ = [
     "CreateWorkOrder",
     "CreateWorkstation",
     "DeleteSalesOrder",
+    "DeleteShopifyRoute",
     "EditSite",
     "EditWorkOrder",
     "IngestSalesOrder",
@@ -87,6 +95,7 @@ __all__ = [
     "KeepAsStock",
     "LineChange",
     "LineSpec",
+    "LocationRouteSpec",
     "LogOutput",
     "PinLockout",
     "RaiseHold",
@@ -96,6 +105,7 @@ __all__ = [
     "RetryAllocation",
     "ReverseRun",
     "SetBom",
+    "SetShopifyRoute",
     "StartWorkOrder",
     "StepSpec",
     "VerifyPin",

@@ -62,13 +62,18 @@ def create_site(ctx: Context, cmd: CreateSite) -> dict[str, Any]:
 
 @dataclass(frozen=True, kw_only=True)
 class EditSite(Command):
-    """Rename a site or change how people identify at its kiosks (None: unchanged)."""
+    """Rename a site (its name, or its code: everything refers to a site by its id, so
+    every reference follows), make it the default one, or change how people identify
+    at its kiosks (None: unchanged)."""
 
     type_name = "edit_site"
     sync = Sync.OFFICE
     code: str | None = None
     name: str | None = None
     identify_by: str | None = None
+    new_code: str | None = None
+    #: True: this site is the one a request that names no site means (only one is).
+    is_default: bool | None = None
 
 
 @handles(EditSite)
@@ -78,6 +83,20 @@ def edit_site(ctx: Context, cmd: EditSite) -> dict[str, Any]:
         site.name = _text(cmd.name, "Site name")
     if cmd.identify_by is not None:
         site.identify_by = _identify_by(cmd.identify_by)
+    if cmd.new_code is not None and cmd.new_code != site.code:
+        code = _text(cmd.new_code, "Site code", max_len=40)
+        if ctx.session.scalars(select(Site).where(Site.code == code, Site.id != site.id)).first():
+            raise Conflict(f"Site {code} already exists.", site=code)
+        site.code = code
+    if cmd.is_default is False and site.is_default:
+        raise ValidationError(
+            "A server always has a default site: make another site the default instead.",
+            field="is_default",
+        )
+    if cmd.is_default and not site.is_default:
+        for other in ctx.session.scalars(select(Site).where(Site.is_default.is_(True))):
+            other.is_default = False
+        site.is_default = True
     return {"site_id": site.id}
 
 

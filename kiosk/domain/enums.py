@@ -107,6 +107,8 @@ class NotificationKind(StrEnum):
     #: Too many wrong PINs for one badge: it is locked until it cools down or is cleared.
     PIN_LOCKOUT = "pin_lockout"
     SALES_ORDER_UNCOVERED = "sales_order_uncovered"
+    #: A Shopify order from a shop or location with no route to a site: it waits.
+    UNROUTED_ORDER = "unrouted_order"
 
 
 class SalesOrderStatus(StrEnum):

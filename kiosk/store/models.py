@@ -12,6 +12,7 @@ from kiosk.store.server_records import (
     ShopifyOrder,
     WebhookDelivery,
 )
+from kiosk.store.shopify_routes import ShopifyLocationRoute, ShopifyShop
 from kiosk.store.stock import StockLevel, StockMovement
 from kiosk.store.sync_records import (
     AppliedCommand,
@@ -59,7 +60,9 @@ __all__ = [
     "SalesOrder",
     "SalesOrderLine",
     "ShadowRow",
+    "ShopifyLocationRoute",
     "ShopifyOrder",
+    "ShopifyShop",
     "Site",
     "StockLevel",
     "StockMovement",

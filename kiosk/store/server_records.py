@@ -69,8 +69,11 @@ class WebhookDelivery(Base):
     topic: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
     request_id: Mapped[str] = mapped_column(String(64), default="")
+    #: ``X-Shopify-Shop-Domain``, lower-cased: the shop's route decides the order's site.
+    shop_domain: Mapped[str | None] = mapped_column(String(255), index=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(String(10), index=True)  # pending|done|skipped|failed
+    #: pending | done | failed | waiting (for a route to a site: see shopify_routes)
+    status: Mapped[str] = mapped_column(String(10), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     result: Mapped[str] = mapped_column(Text, default="")

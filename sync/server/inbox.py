@@ -1,6 +1,8 @@
 """The webhook inbox: verified deliveries stored at once, then applied by a background worker.
 
-Deliveries are de-duplicated by (source, event id, topic) when stored. The worker
+Deliveries are de-duplicated by (source, event id, topic) when stored, with the shop
+that sent them. A new order goes to the site its shop or location is routed to; with
+no route it waits (status ``waiting``) until the office sets one. The worker
 applies them oldest first; deliveries of one order are serialized by a lock on the
 order (a PostgreSQL advisory lock, so several server processes can drain together;
 on SQLite one server process is the rule and a process lock is enough).
@@ -15,16 +17,27 @@ import logging
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.commands import AwaitShopifyRoute
+from kiosk.commands.shopify_routes import WAITING
 from kiosk.domain.errors import DomainError
+from kiosk.services import shop_routing
+from kiosk.services.shop_routing import Route
 from kiosk.store.base import new_id, utcnow
 from kiosk.store.engine import is_sqlite
 from kiosk.store.models import ShopifyOrder, WebhookDelivery
 from sync.server import logs, shopify
-from sync.server.shopify_orders import Deferred, OrderState, apply_order, apply_refund
+from sync.server.shopify_orders import (
+    SHOPIFY,
+    Deferred,
+    OrderState,
+    apply_order,
+    apply_refund,
+)
 from sync.server.state import ServerState
 
 log = logging.getLogger(__name__)
@@ -37,6 +50,14 @@ DEFER_LIMIT = timedelta(days=3)
 _SQLITE_ORDER_LOCK = threading.Lock()
 
 
+class _Parked(Exception):
+    """The delivery is not to be applied now (``settled``: it was set aside for good)."""
+
+    def __init__(self, settled: bool) -> None:
+        super().__init__()
+        self.settled = settled
+
+
 class Inbox:
     def __init__(self, state: ServerState) -> None:
         self.state = state
@@ -47,8 +68,16 @@ class Inbox:
 
     # -- receiving ---------------------------------------------------------------------
 
-    def store(self, delivery_key: str, topic: str, raw: bytes, request_id: str) -> bool:
+    def store(
+        self,
+        delivery_key: str,
+        topic: str,
+        raw: bytes,
+        request_id: str,
+        shop_domain: str | None = None,
+    ) -> bool:
         """Keep a verified delivery; False if this one was stored before (a retry)."""
+        shop = (shop_domain or "").strip().lower()[:255] or None
         try:
             with self.state.write() as session:
                 session.add(
@@ -59,6 +88,7 @@ class Inbox:
                         topic=topic[:100],
                         body=raw.decode("utf-8", "replace"),
                         request_id=request_id[:64],
+                        shop_domain=shop,
                         received_at=utcnow(),
                         status="pending",
                         attempts=0,
@@ -92,7 +122,7 @@ class Inbox:
             if delivery is None or delivery.status != "pending":
                 return False
             topic, body, rid = delivery.topic, delivery.body, delivery.request_id
-            received = delivery.received_at
+            received, shop = delivery.received_at, delivery.shop_domain
         token = logs.request_id.set(rid or f"inbox-{delivery_id[:8]}")
         try:
             try:
@@ -103,14 +133,22 @@ class Inbox:
             except (ValueError, shopify.PayloadError) as err:
                 return self._settle(delivery_id, "failed", f"unreadable payload: {err}")
             with self._order_lock(key):
-                return self._apply(delivery_id, topic, data, key, received)
+                return self._apply(delivery_id, topic, data, key, received, shop)
         except Exception as err:
             log.exception("delivery %s failed", delivery_id)
             return self._retry_later(delivery_id, f"{type(err).__name__}: {err}")
         finally:
             logs.request_id.reset(token)
 
-    def _apply(self, delivery_id: str, topic: str, data: dict, key: str, received) -> bool:  # type: ignore[no-untyped-def, type-arg]
+    def _apply(  # type: ignore[no-untyped-def]
+        self,
+        delivery_id: str,
+        topic: str,
+        data: dict[str, Any],
+        key: str,
+        received,
+        shop: str | None,
+    ) -> bool:
         with self.state.read() as session:
             delivery = session.get(WebhookDelivery, delivery_id)
             if delivery is None or delivery.status != "pending":
@@ -125,9 +163,19 @@ class Inbox:
             if topic == shopify.REFUND_TOPIC:
                 outcome = apply_refund(self.state, shopify.parse_refund(data), st)
             else:
-                outcome = apply_order(self.state, shopify.parse_order(data), st)
+                snap = shopify.parse_order(data)
+                site, where = None, ""
+                if st.sales_order_id is None:  # a new order: it needs a site
+                    route = self._route(delivery_id, shop, snap.location_id)
+                    if route is None:
+                        return True  # parked: it waits for a route
+                    site, where = route.site, f"at {route.site} ({route.why}): "
+                outcome = where + apply_order(self.state, snap, st, site=site)
+        except _Parked as parked:
+            return parked.settled
         except Deferred as err:
-            if utcnow() - received > DEFER_LIMIT:
+            # A refund whose order waits for a route waits with it, however long.
+            if utcnow() - received > DEFER_LIMIT and not self._shop_waits(shop):
                 return self._settle(delivery_id, "failed", str(err))
             return False
         except shopify.PayloadError as err:
@@ -146,6 +194,31 @@ class Inbox:
             self._mark(session, delivery_id, "done", outcome)
         log.info("delivery %s (%s, order %s): %s", delivery_id, topic, key, outcome)
         return True
+
+    def _route(self, delivery_id: str, shop: str | None, location: str | None) -> Route | None:
+        """The order's site; None when it has none and its delivery now waits for one."""
+        with self.state.read() as session:
+            route = shop_routing.resolve(session, shop, location)
+        if route.site is not None:
+            return route
+        parked = self.state.run(
+            AwaitShopifyRoute(
+                delivery_id=delivery_id, shop_domain=shop, location_id=location, actor=SHOPIFY
+            )
+        )
+        if parked.data.get("waiting"):
+            log.warning("delivery %s waits for a route: %s", delivery_id, parked.data["why"])
+            return None
+        if parked.data.get("site"):  # routed while we looked
+            return Route(str(parked.data["site"]), "routed meanwhile")
+        raise _Parked(settled=False)  # another server process settled it meanwhile
+
+    def _shop_waits(self, shop: str | None) -> bool:
+        with self.state.read() as session:
+            waiting = select(WebhookDelivery.id).where(
+                WebhookDelivery.status == WAITING, WebhookDelivery.shop_domain == shop
+            )
+            return session.scalars(waiting.limit(1)).first() is not None
 
     def _settle(self, delivery_id: str, status: str, result: str) -> bool:
         with self.state.write() as session:

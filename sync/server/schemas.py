@@ -95,6 +95,11 @@ class SiteIn(Body):
 class SitePatch(Body):
     name: Name | None = None  # type: ignore[valid-type]
     identify_by: IdentifyBy | None = None
+    #: A new code: devices, stock, orders and routes refer to the site by id and follow.
+    code: Code | None = None  # type: ignore[valid-type]
+    #: true makes this the default site (the one a request naming no site means); the
+    #: default moves, so false is never needed (and not accepted).
+    is_default: Literal[True] | None = None
 
 
 class WorkstationIn(Body):

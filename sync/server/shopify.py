@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.domain.errors import DomainError
+from kiosk.services import shop_routing
+
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/cancelled"})
 REFUND_TOPIC = "refunds/create"
 TOPICS = ORDER_TOPICS | {REFUND_TOPIC}
@@ -45,6 +48,9 @@ class OrderSnapshot:
     cancelled: bool
     refunded: bool
     lines: tuple[OrderLine, ...]
+    #: The order's ``location_id``: the physical (POS) location that took it; Shopify
+    #: sends null for online orders (their fulfilment location is not in the order).
+    location_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,17 @@ def parse_order(data: dict[str, Any]) -> OrderSnapshot:
         cancelled=data.get("cancelled_at") is not None,
         refunded=data.get("financial_status") == "refunded",
         lines=tuple(lines),
+        location_id=_location(data.get("location_id")),
     )
+
+
+def _location(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return shop_routing.location_id(value)
+    except DomainError:
+        raise PayloadError(f"location_id is not a Shopify location id: {value!r}") from None
 
 
 def parse_refund(data: dict[str, Any]) -> Refund:

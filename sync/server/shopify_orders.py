@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from kiosk import queries
 from kiosk.commands import (
@@ -40,8 +41,11 @@ class Deferred(Exception):
     """Cannot be applied yet (a refund for an order not seen); try again later."""
 
 
-def apply_order(state: ServerState, snap: OrderSnapshot, st: OrderState) -> str:
-    """Converge the sales order to ``snap``; returns what happened, for the inbox row."""
+def apply_order(
+    state: ServerState, snap: OrderSnapshot, st: OrderState, *, site: str | None = None
+) -> str:
+    """Converge the sales order to ``snap`` (a new one is taken at ``site``, the code of
+    the site its shop or location is routed to); returns what happened, for the inbox."""
     if st.snapshot_at is not None and snap.updated_at < st.snapshot_at:
         return "stale snapshot; a newer one was applied"
     st.snapshot_at = snap.updated_at
@@ -55,6 +59,7 @@ def apply_order(state: ServerState, snap: OrderSnapshot, st: OrderState) -> str:
                 external_id=snap.order_key,
                 source=SalesOrderSource.SHOPIFY.value,
                 lines=lines,
+                site=site,
                 actor=SHOPIFY,
             )
         )
@@ -98,7 +103,7 @@ def apply_refund(state: ServerState, refund: Refund, st: OrderState) -> str:
         return f"order is {view.status if view else 'deleted'}; nothing to refund"
     current = {line.line_id: line.qty for line in view.lines}
     changes = [
-        LineChange(line_id, max(current[line_id] - qty, 0))
+        LineChange(line_id, max(current[line_id] - qty, Decimal(0)))
         for line_id, qty in refund.lines.items()
         if line_id in current and qty > 0
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.server.conftest import ADMIN, API
+from tests.server.conftest import ADMIN, API, Server
 from tests.server.helpers import problem
 
 MALFORMED_PRODUCTS = [
@@ -203,3 +203,44 @@ def test_stock_receipts_adjustments_and_levels(client: TestClient) -> None:
     for qty in ("x", 2_000_000, None, [], "1e3.5"):
         bad = client.post(f"{API}/stock/receipts", json={"sku": "BOLT", "qty": qty}, headers=ADMIN)
         problem(bad, 422, "validation")
+
+
+def test_the_default_site_is_listed_and_renamed_code_and_all(server: Server) -> None:
+    client = server.client
+    client.post(f"{API}/workstations", json={"code": "W-1", "name": "Bench"}, headers=ADMIN)
+    kiosk = server.device("W-1")
+    shop = "acme.myshopify.com"
+    client.put(f"{API}/shopify/shops/{shop}", json={"site": "MAIN"}, headers=ADMIN)
+    (main,) = client.get(f"{API}/sites", headers=ADMIN).json()
+    assert (main["code"], main["is_default"]) == ("MAIN", True)
+
+    renamed = client.patch(
+        f"{API}/sites/MAIN", json={"code": "PLANT1", "name": "Plant 1"}, headers=ADMIN
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json() | {"id": ""} == {
+        "id": "",
+        "code": "PLANT1",
+        "name": "Plant 1",
+        "is_default": True,
+        "identify_by": "badge_scan",
+    }
+    assert [s["code"] for s in client.get(f"{API}/sites", headers=ADMIN).json()] == ["PLANT1"]
+    # Everything refers to the site by id, so every reference follows the new code.
+    assert client.get(f"{API}/shopify/shops/{shop}", headers=ADMIN).json()["site"] == "PLANT1"
+    assert client.get(f"{API}/stock/BOLT?site=PLANT1", headers=ADMIN).json()["site"] == "PLANT1"
+    pulled = client.get(f"{API}/sync/pull", headers=kiosk).json()["changes"]
+    assert [c["data"]["code"] for c in pulled if c["entity"] == "site"] == ["PLANT1"]
+    problem(client.patch(f"{API}/sites/MAIN", json={"name": "x"}, headers=ADMIN), 404, "not_found")
+    default = client.post(f"{API}/workstations", json={"code": "W-2", "name": "B"}, headers=ADMIN)
+    assert default.json()["site"] == "PLANT1"
+
+    client.post(f"{API}/sites", json={"code": "EAST", "name": "East"}, headers=ADMIN)
+    taken = client.patch(f"{API}/sites/EAST", json={"code": "PLANT1"}, headers=ADMIN)
+    problem(taken, 409, "conflict")
+    moved = client.patch(f"{API}/sites/EAST", json={"is_default": True}, headers=ADMIN)
+    assert moved.json()["is_default"] is True
+    listed = client.get(f"{API}/sites", headers=ADMIN).json()
+    assert [(s["code"], s["is_default"]) for s in listed] == [("EAST", True), ("PLANT1", False)]
+    no_default = client.patch(f"{API}/sites/EAST", json={"is_default": False}, headers=ADMIN)
+    problem(no_default, 422, "validation")

@@ -158,10 +158,18 @@ def edit_site(
     who: Admin,
     state: State,
 ) -> views.SiteOut:
-    """Rename a site, or set how people identify at its kiosks (a scan alone, or a PIN
-    with every scan); kiosks pick the setting up with their next pull."""
+    """Rename a site (its name or its code), make it the default site, or set how people
+    identify at its kiosks (a scan alone, or a PIN with every scan); kiosks pick the
+    change up with their next pull."""
     result = state.run(
-        EditSite(code=code, name=body.name, identify_by=body.identify_by, actor=who.actor())
+        EditSite(
+            code=code,
+            name=body.name,
+            identify_by=body.identify_by,
+            new_code=body.code,
+            is_default=body.is_default,
+            actor=who.actor(),
+        )
     )
     with state.read() as session:
         site = session.get(Site, result.data["site_id"])

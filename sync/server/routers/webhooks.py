@@ -39,8 +39,11 @@ async def shopify_webhook(
     x_shopify_topic: str | None = Header(None),
     x_shopify_webhook_id: str | None = Header(None),
     x_shopify_event_id: str | None = Header(None),
+    x_shopify_shop_domain: str | None = Header(None),
 ) -> WebhookAck:
-    """Answered as soon as the delivery is stored; the worker applies it right after."""
+    """Answered as soon as the delivery is stored; the worker applies it right after, at
+    the site its shop (``X-Shopify-Shop-Domain``) or the order's location is routed to
+    (``PUT /shopify/shops/{shop_domain}``); with no route it waits for one."""
     raw = await request.body()
     if not shopify.verify(state.settings.shopify_secret, raw, x_shopify_hmac_sha256):
         raise await run_in_threadpool(
@@ -52,5 +55,7 @@ async def shopify_webhook(
     key = (x_shopify_event_id or x_shopify_webhook_id or "").strip()
     key = key or "sha256:" + hashlib.sha256(raw).hexdigest()
     inbox = request.app.state.inbox
-    stored = await run_in_threadpool(inbox.store, key, topic, raw, logs.request_id.get())
+    stored = await run_in_threadpool(
+        inbox.store, key, topic, raw, logs.request_id.get(), x_shopify_shop_domain
+    )
     return WebhookAck(status="accepted" if stored else "duplicate")
