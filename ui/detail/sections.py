@@ -76,6 +76,13 @@ def quantities_view(model: TransposedModel[ItemView], metrics: Metrics) -> QTabl
 def steps_summary(wo: WorkOrderView) -> str:
     """The next step, or how the steps ended: skipped ones are named, never "all done"."""
     pending = next((s for s in wo.steps if not s.done), None)
+    if pending is not None and pending.workstation not in (None, wo.workstation):
+        # A sub-assembly's step at another station: say where it is done.
+        return _tr("Next step: <b>%s</b> at %s — %s") % (
+            pending.name,
+            pending.workstation,
+            pending.instructions,
+        )
     if pending is not None:
         return _tr("Next step: <b>%s</b> — %s") % (pending.name, pending.instructions)
     if not wo.steps:
@@ -127,6 +134,7 @@ class Sections:
         self.steps = RecordModel[StepView](
             [
                 Column(_tr("Step"), lambda s: s.name),
+                Column(_tr("Station"), lambda s: s.workstation or ""),
                 Column(_tr("Instructions"), lambda s: s.instructions),
                 Column(_tr("Done"), step_state),
             ]
