@@ -6,7 +6,9 @@ board`` prints the board from here for a terminal.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from pathlib import Path
+
+from sqlalchemy import Engine, make_url, select
 
 from kiosk import queries
 from kiosk.commands import CommandBus
@@ -23,6 +25,18 @@ def open_store(url: str) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
     return engine
+
+
+def store_file(database: str | None, *, demo: bool = False) -> Path | None:
+    """The SQLite file a kiosk run works on, to lock (None: a server database)."""
+    if demo:
+        return paths().demo_store
+    if not database:
+        return paths().local_store
+    url = make_url(database)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
 
 
 def fresh_demo_store() -> Engine:

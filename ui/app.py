@@ -187,27 +187,11 @@ def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return open_store(args.database or sqlite_url(paths().local_store))
 
 
-def store_path(args: argparse.Namespace) -> Path | None:
-    """The SQLite file this run works on (None: a server database, nothing to lock)."""
-    from sqlalchemy.engine import make_url
-
-    from kiosk.config import paths
-
-    if args.demo:
-        return paths().demo_store
-    if not args.database:
-        return paths().local_store
-    url = make_url(args.database)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database)
-
-
 def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from kiosk import exits
-    from kiosk.app import device_id
+    from kiosk.app import device_id, store_file
     from kiosk.station import Station
     from kiosk.store.lock import lock_store
     from kiosk.store.migrate import StoreTooNew
@@ -216,7 +200,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from ui.theme import Metrics
 
     settings = args.settings
-    path = store_path(args)
+    path = store_file(args.database, demo=args.demo)
     # Before any window: a second kiosk on this store stops here (StoreBusy, in main).
     lock = lock_store(path) if path is not None else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
