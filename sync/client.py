@@ -9,6 +9,8 @@ server cannot be reached (the scheduler backs off) and :class:`NotEnrolled` on
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +24,7 @@ from kiosk.store.base import utcnow
 from kiosk.store.models import OutboxEntry, SyncState
 from sync import protocol
 from sync.messages import plain_message
-from sync.outbox import PENDING, state_of, to_wire
+from sync.outbox import JOURNAL_DAYS, PENDING, prune_journal, state_of, to_wire
 from sync.recovery import (
     NeedsRecovery,
     RecoveryPlan,
@@ -36,6 +38,8 @@ from sync.replica import Replica
 log = logging.getLogger(__name__)
 
 API = "/api/v1"
+#: Seconds between two prunings of the journal (answered commands kept to send again).
+PRUNE_EVERY = 3600.0
 #: (connect, read) seconds: a dead network fails fast, a slow big page still arrives.
 TIMEOUT = (3.05, 30.0)
 
@@ -50,6 +54,11 @@ class NotEnrolled(Exception):
 
 class Diverged(Exception):
     """The server has different commands under our sequence numbers (a restored store)."""
+
+
+class ServerLost(Diverged):
+    """The server (restored from an old backup) lost acknowledged commands this kiosk's
+    journal no longer holds: they cannot be sent again; a supervisor must know which."""
 
 
 @dataclass(frozen=True)
@@ -83,22 +92,44 @@ class SyncClient:
         self.batch = batch
         self.page = page
         self.http = http or requests.Session()
+        #: Passed with every request: a session's own ``verify`` loses to REQUESTS_CA_BUNDLE.
+        self.verify = verify
         self.http.verify = verify
         self.http.headers["Authorization"] = f"Bearer {token}"
         self.http.headers["User-Agent"] = "shopfloor-kiosk-sync/1"
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.replica = Replica(engine, device_id)
         self._offset = 0.0
+        #: The device's ``last_seq`` the server gave with the latest pull page.
+        self._server_seq: int | None = None
+        #: Acknowledged commands sent again to a server restored from a backup.
+        self.restored_resends = 0
+        self._prune_due = 0.0
 
     def close(self) -> None:
         self.http.close()
 
     # ------------------------------------------------------------------ HTTP
+    def _report_headers(self) -> dict[str, str]:
+        """Said on every push and pull, for ``GET /devices`` and ``/metrics``: how many
+        commands wait in the outbox, and this kiosk's clock (the server works out drift)."""
+        return {
+            "X-Kiosk-Outbox": str(counts(self._sessions)[0]),
+            "X-Kiosk-Clock": utcnow().isoformat(),
+        }
+
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
             answer = self.http.request(
-                method, self.base_url + API + path, timeout=self.timeout, **kwargs
+                method,
+                self.base_url + API + path,
+                timeout=self.timeout,
+                verify=self.verify,
+                headers=self._report_headers(),
+                **kwargs,
             )
+        except requests.exceptions.SSLError as err:
+            raise Offline(untrusted(self.base_url, err)) from err
         except requests.RequestException as err:
             raise Offline(f"{type(err).__name__}: {err}") from err
         if answer.status_code == 401:
@@ -110,7 +141,9 @@ class SyncClient:
     def reachable(self) -> bool:
         """Does the server answer at all (its health check, with short timeouts)?"""
         try:
-            answer = self.http.get(self.base_url + "/healthz", timeout=(1.0, 2.0))
+            answer = self.http.get(
+                self.base_url + "/healthz", timeout=(1.0, 2.0), verify=self.verify
+            )
         except requests.RequestException:
             return False
         return answer.status_code == 200
@@ -127,10 +160,10 @@ class SyncClient:
         self._offset = (server_time - utcnow()).total_seconds()
 
     # ------------------------------------------------------------------ push
-    def push(self) -> int:
-        """Send every pending command in seq order; returns how many were answered."""
+    def push(self, start_at: int | None = None) -> int:
+        """Send every pending command in seq order (from local seq ``start_at`` on, answered
+        or not, when given); returns how many were answered."""
         answered = 0
-        start_at: int | None = None  # a local seq
         batch = self.batch
         while True:
             with self._sessions() as session:
@@ -141,6 +174,9 @@ class SyncClient:
                 else:
                     query = query.where(OutboxEntry.seq >= start_at)
                 entries = session.scalars(query).all()
+                acked = state_of(session).acked_seq
+            if start_at is not None and start_at <= acked:
+                self._server_restored(start_at, acked, entries)
             if not entries:
                 return answered
             body = protocol.to_json(
@@ -163,9 +199,36 @@ class SyncClient:
             self._note_time(response.server_time)
             self._record(response)
             answered += len(response.results)
-            start_at = None
             if len(entries) < batch:
                 return answered
+            # Sending from a seq on: go on in order from the next one; else the next pending.
+            start_at = entries[-1].seq + 1 if start_at is not None else None
+
+    def _server_restored(self, start_at: int, acked: int, entries: Sequence[OutboxEntry]) -> None:
+        """The server asks for a command it once acknowledged: its database was restored
+        from a backup. Send again, from the journal, in order, what it lost (the same ids,
+        actors and times); start the pull over, since its change feed went back too."""
+        if not entries or entries[0].seq != start_at:
+            first = entries[0].seq if entries else acked + 1
+            raise ServerLost(
+                f"The server was restored from a backup and lost {first - start_at} actions "
+                f"this kiosk sent (numbers {start_at - self._base()} to "
+                f"{first - 1 - self._base()}) that are older than its journal keeps "
+                f"({JOURNAL_DAYS} days): they cannot be sent again. Tell a supervisor; "
+                "re-enrol the kiosk to send the rest."
+            )
+        if self.restored_resends == 0:
+            log.warning(
+                "the server lost %s acknowledged actions (restored from a backup?): "
+                "sending them again and taking a snapshot",
+                acked - start_at + 1,
+            )
+        self.restored_resends += sum(1 for e in entries if e.seq <= acked)
+        self._set_cursor(None)
+
+    def _base(self) -> int:
+        with self._sessions() as session:
+            return state_of(session).seq_base
 
     def _record(self, response: protocol.PushResponse) -> None:
         by_id = {r.id: r for r in response.results}
@@ -177,13 +240,15 @@ class SyncClient:
             names = _names_in(session, response.results)
             for entry in entries:
                 result = by_id[entry.command_id]
-                if entry.status != PENDING:
+                if entry.status != PENDING and entry.status == result.status:
                     continue
+                # Pending, or sent again to a restored server that now answers otherwise.
                 entry.status = result.status
                 entry.code = result.code
                 entry.detail = result.detail or ""
                 entry.message = plain_message(entry.type, dict(entry.payload or {}), result, names)
                 entry.answered_at = now
+                entry.seen_at = None
             state = state_of(session)
             state.acked_seq = max(state.acked_seq, response.last_seq + state.seq_base)
             state.clock_offset = self._offset
@@ -208,6 +273,7 @@ class SyncClient:
                 raise Offline(f"pull answered {answer.status_code}: {answer.text[:200]}")
             page = protocol.pull_response(answer.json())
             self._note_time(page.server_time)
+            self._server_seq = page.last_seq
             applied += self.replica.apply(page, server_offset=self._offset)
             if not page.more:
                 return applied
@@ -267,12 +333,31 @@ class SyncClient:
         try:
             pushed = self.push()
             pulled = self.pull()
+            behind = self._behind()
+            if behind is not None:  # nothing was waiting, so only the pull could tell
+                pushed += self.push(start_at=behind)
+                pulled += self.pull()
         except Offline as err:
             self._remember(error=str(err))
             raise
         self._remember(error="")
+        if time.monotonic() >= self._prune_due:
+            with self._sessions() as session, session.begin():
+                prune_journal(session, utcnow())
+            self._prune_due = time.monotonic() + PRUNE_EVERY
         waiting, refused = counts(self._sessions)
         return SyncReport(pushed, pulled, waiting, refused, None, utcnow())
+
+    def _behind(self) -> int | None:
+        """The local seq to send again from when the server holds fewer of this device's
+        commands than it once acknowledged (a restored server), else None."""
+        if self._server_seq is None:
+            return None
+        with self._sessions() as session:
+            state = state_of(session)
+            if self._server_seq + state.seq_base < state.acked_seq:
+                return self._server_seq + state.seq_base + 1
+        return None
 
     def _remember(self, *, error: str) -> None:
         with self._sessions() as session, session.begin():
@@ -282,6 +367,19 @@ class SyncClient:
             state.last_error = error
             if not error:
                 state.last_sync_at = now
+
+
+def untrusted(server: str, err: Exception) -> str:
+    """What to do when the server's TLS certificate is not trusted, in one line."""
+    text = str(err)
+    reason = "TLS handshake failed"
+    for known in ("certificate verify failed", "hostname mismatch", "certificate has expired"):
+        if known in text:
+            reason = known
+    return (
+        f"The TLS certificate of {server} is not trusted ({reason}): enrol again with "
+        "--ca-bundle naming the plant's CA certificate."
+    )
 
 
 def _names_in(session: Session, results: list[protocol.PushResult]) -> dict[str, str]:

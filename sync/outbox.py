@@ -5,14 +5,19 @@ command's own SQLite transaction it keeps the server's version of every row the
 command touches (shadow rows, for the rebase) and appends the command with the
 next per-device ``seq``. ``synchronous=FULL`` makes that commit durable before
 the UI says "done".
+
+Answered entries stay a while as the **journal**: a server restored from a backup
+has lost the commands acknowledged after it, and the kiosk sends them again from
+here (``sync.client``). :func:`prune_journal` keeps :data:`JOURNAL_DAYS` of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.commands import COMMAND_TYPES, Actor, Command, CommandResult
@@ -24,6 +29,9 @@ from kiosk.store.models import OutboxEntry, SyncState
 from sync.protocol import PushCommand, WireActor
 
 PENDING = "pending"
+#: How long answered commands are kept to send again to a server restored from a
+#: backup: restore a backup younger than this and nothing the kiosks did is lost.
+JOURNAL_DAYS = 14
 
 
 def queued(command: Command) -> bool:
@@ -74,6 +82,25 @@ def next_seq(session: Session) -> int:
     last = session.scalar(select(func.max(OutboxEntry.seq))) or 0
     state = session.get(SyncState, 1)
     return max(int(last), state.acked_seq if state else 0) + 1
+
+
+def prune_journal(session: Session, now: datetime, days: int = JOURNAL_DAYS) -> int:
+    """Forget answered commands older than ``days`` (a refusal only once it was seen).
+
+    The entries with the highest seqs stay whatever their age, so the next seq still
+    follows the last one the server knows."""
+    state = state_of(session)
+    top = session.scalar(select(func.max(OutboxEntry.seq))) or 0
+    result = session.execute(
+        delete(OutboxEntry).where(
+            OutboxEntry.status != PENDING,
+            OutboxEntry.seq <= state.acked_seq,
+            OutboxEntry.seq < top,
+            OutboxEntry.answered_at < now - timedelta(days=days),
+            or_(OutboxEntry.status == "applied", OutboxEntry.seen_at.is_not(None)),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def state_of(session: Session) -> SyncState:

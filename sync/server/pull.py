@@ -2,19 +2,26 @@
 
 Cursors are opaque to the kiosk:
 
-* ``f.<txn>.<id>``: the feed, after change-log row ``(txn, id)``; ``txn`` is
+* ``f.<txn>.<id>.<mark>``: the feed, after change-log row ``(txn, id)``; ``txn`` is
   handed out in commit order (see ``kiosk.store.capture``), so a transaction that
-  commits late still lands after the cursor and is never skipped;
+  commits late still lands after the cursor and is never skipped. ``mark`` is a
+  short hash of that row's ``(entity, key)``;
 * ``s.<txn>.<table>.<key>``: a snapshot in progress (no cursor given): whole
-  tables of the site, page by page; it ends with the feed cursor ``f.<txn>.MAX``
-  where ``txn`` was the newest committed change when the snapshot began.
+  tables of the site, page by page; it ends with the feed cursor of the newest
+  change committed when the snapshot began.
+
+A feed cursor names a change the kiosk has seen, so the server checks it still holds
+that very change. A database restored from a backup taken before it does not (the row
+is gone, or its id was used again by another change): the pull answers 422
+``cursor_unknown`` and the kiosk takes a snapshot. No restore-time step is needed.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from sqlalchemy import literal, or_, select, tuple_
+from sqlalchemy import func, literal, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
 from kiosk.store.capture import feed_position
@@ -40,6 +47,35 @@ def _bad_cursor() -> ApiProblem:
     )
 
 
+def _unknown_position() -> ApiProblem:
+    return ApiProblem(
+        422,
+        "This server does not hold the change the sync cursor points at (its database was "
+        "restored from a backup?); pull again without a cursor for a snapshot.",
+        code="cursor_unknown",
+    )
+
+
+def _mark(entity: str, key: str) -> str:
+    return hashlib.blake2s(f"{entity}|{key}".encode(), digest_size=4).hexdigest()
+
+
+def _feed_cursor(txn: int, row_id: int, entity: str, key: str) -> str:
+    return f"f.{txn}.{row_id}.{_mark(entity, key)}"
+
+
+def _check_position(conn: Connection, txn: int, row_id: int, mark: str | None) -> None:
+    """Raise ``cursor_unknown`` unless the change the cursor names is still here, as it was."""
+    log = ChangeLog.__table__
+    if row_id == _END:  # an older snapshot's end: the transaction itself must be here
+        if txn and conn.execute(select(log.c.id).where(log.c.txn == txn).limit(1)).first() is None:
+            raise _unknown_position()
+        return
+    row = conn.execute(select(log.c.txn, log.c.entity, log.c.key).where(log.c.id == row_id)).first()
+    if row is None or row.txn != txn or (mark is not None and mark != _mark(row.entity, row.key)):
+        raise _unknown_position()
+
+
 def page(
     conn: Connection, site_id: str, cursor: str | None, limit: int
 ) -> tuple[list[Change], str, bool, bool]:
@@ -55,10 +91,13 @@ def _feed(
     conn: Connection, site_id: str, cursor: str, limit: int
 ) -> tuple[list[Change], str, bool]:
     try:
-        _, txn_s, id_s = cursor.split(".")
+        _, txn_s, id_s, *rest = cursor.split(".")
         txn, last_id = int(txn_s), int(id_s)
     except ValueError:
         raise _bad_cursor() from None
+    if len(rest) > 1:
+        raise _bad_cursor()
+    _check_position(conn, txn, last_id, rest[0] if rest else None)
     log = ChangeLog.__table__
     rows = conn.execute(
         select(log.c.txn, log.c.id, log.c.entity, log.c.key)
@@ -90,7 +129,7 @@ def _feed(
         for entity, key in order
     ]
     last = rows[-1]
-    return changes, f"f.{last.txn}.{last.id}", more
+    return changes, _feed_cursor(last.txn, last.id, last.entity, last.key), more
 
 
 def _snapshot(
@@ -120,4 +159,14 @@ def _snapshot(
             after = key_of(tbl, rows[room - 1]) if room else after
             return changes, f"s.{txn}.{index}.{after}", True
         index, after = index + 1, ""
-    return changes, f"f.{txn}.{_END}", False
+    return changes, _end_of(conn, txn), False
+
+
+def _end_of(conn: Connection, txn: int) -> str:
+    """The feed cursor after every change of transaction ``txn`` (and all before it)."""
+    log = ChangeLog.__table__
+    last_id = conn.execute(select(func.max(log.c.id)).where(log.c.txn == txn)).scalar()
+    if last_id is None:  # no change yet at all
+        return f"f.{txn}.{_END}"
+    row = conn.execute(select(log.c.entity, log.c.key).where(log.c.id == last_id)).one()
+    return _feed_cursor(txn, int(last_id), row.entity, row.key)
