@@ -5,6 +5,12 @@ Precedence, lowest first: the built-in default, the settings file
 ``KIOSK_CONFIG`` / ``--config``), the environment, the command line. Every
 value remembers where it came from, for ``kiosk --print-config``.
 
+Once the kiosk is enrolled (``kiosk enroll``, or the enrol screen), the
+enrolment is the truth about the server: :func:`with_enrolment` puts its server
+(and, unless a setting names one, its workstation) on top, with the source
+``enrolment``, and says in one line when ``server_url`` disagrees with it. Before
+enrolment ``server_url`` is where ``kiosk enroll`` and the enrol screen go.
+
 A bad value anywhere stops the kiosk with one line naming the setting, the
 value, where it came from and what would be accepted (:class:`SettingsError`).
 An unknown key in the file is an error too: a typo must not silently fall back
@@ -19,8 +25,8 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -235,10 +241,51 @@ def load(
     return Settings(**values, file=path, file_found=path.is_file(), sources=sources)
 
 
-def describe(settings: Settings) -> list[str]:
+ENROLMENT = "enrolment"
+
+
+def with_enrolment(
+    settings: Settings, server: str | None, workstation: str | None, where: Path | str
+) -> tuple[Settings, list[str]]:
+    """The settings as the enrolled kiosk uses them, and a warning line per disagreement.
+
+    The enrolment's server always wins (its token is only good there); a workstation
+    named in the settings wins over the enrolment's (a tablet moved to another station).
+    """
+    if server is None:
+        return settings, []
+    warnings: list[str] = []
+    sources = dict(settings.sources)
+    configured = settings.server_url
+    if configured is not None and configured.rstrip("/") != server.rstrip("/"):
+        warnings.append(
+            f"server_url {redact_url(configured)!r} ({settings.source('server_url')}) is not "
+            f"the server this kiosk is enrolled with, {redact_url(server)!r} ({where}): it "
+            "syncs with the enrolled one; enrol again to change servers, or correct server_url"
+        )
+    sources["server_url"] = ENROLMENT
+    chosen = settings.workstation
+    if chosen is None and workstation:
+        chosen = workstation
+        sources["workstation"] = ENROLMENT
+    elif chosen and workstation and chosen != workstation:
+        warnings.append(
+            f"workstation {chosen!r} ({settings.source('workstation')}) is not the one this "
+            f"kiosk was enrolled at, {workstation!r}: it stands at {chosen!r}"
+        )
+    updated = replace(settings, server_url=server.rstrip("/"), workstation=chosen, sources=sources)
+    return updated, warnings
+
+
+def describe(
+    settings: Settings, warnings: Sequence[str] = (), enrolment: Path | None = None
+) -> list[str]:
     """``kiosk --print-config``: each value and where it came from."""
     state = "" if settings.file_found else "  (not found: defaults apply)"
     lines = [f"# settings file: {settings.file}{state}"]
+    if enrolment is not None:
+        enrolled = "" if enrolment.is_file() else "  (not enrolled: run kiosk enroll)"
+        lines.append(f"# enrolment:     {enrolment}{enrolled}")
     width = max(len(s.name) for s in SETTINGS)
     for name, value in settings.public().items():
         shown = "(not set)" if value is None else repr(value)
@@ -248,4 +295,4 @@ def describe(settings: Settings) -> list[str]:
         f"# data dir: {p.data_dir}",
         f"# log dir:  {p.log_dir}",
     ]
-    return lines
+    return lines + [f"# WARNING: {w}" for w in warnings]

@@ -22,6 +22,10 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.settings import Settings
 
 DEMO_WORKSTATION = "ASSY-1"
 NEEDS_KIOSK_EXTRA = "the kiosk's screens need the kiosk extra: pip install 'shopfloor-kiosk[kiosk]'"
@@ -55,7 +59,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     shot.add_argument("--size", dest="shot_size", help="window size, e.g. 1280x800")
     sub.add_parser("board", help="print the board in the terminal")
     enroll = sub.add_parser("enroll", help="enrol this kiosk with a plant server")
-    enroll.add_argument("--server", required=True, help="the plant server's URL")
+    enroll.add_argument(
+        "--server", help="the plant server's URL (default: server_url from the settings)"
+    )
     enroll.add_argument("--code", required=True, help="one-time enrolment code from the office")
     enroll.add_argument("--name", help="this kiosk's name on the server (default: host name)")
     enroll.add_argument("--ca-bundle", help="CA bundle to trust for the server's TLS certificate")
@@ -68,6 +74,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"--size must look like 1280x800, not {args.size!r}")
     args.width, args.height = w, h
     return args
+
+
+def enrolled_settings(settings: Settings) -> tuple[Settings, list[str]]:
+    """The settings with the enrolment (sync.json) on top, and what disagrees with it."""
+    from kiosk.settings import with_enrolment
+    from sync.enrolment import credentials_path, load
+
+    try:
+        creds = load()
+    except (ValueError, TypeError, OSError) as err:
+        return settings, [f"the enrolment {credentials_path()} cannot be read: {err}"]
+    if creds is None:
+        return settings, []
+    return with_enrolment(settings, creds.server, creds.workstation, credentials_path())
 
 
 def load_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -92,8 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.print_config:
         from kiosk.settings import describe
+        from sync.enrolment import credentials_path
 
-        print("\n".join(describe(args.settings)))
+        settings, warnings = enrolled_settings(args.settings)
+        print("\n".join(describe(settings, warnings, credentials_path())))
         return 0
     if args.diagnostics:
         return write_diagnostics(args)
@@ -128,12 +150,21 @@ def _run_command(args: argparse.Namespace) -> int:
         print("\n".join(board_lines(_engine(args))))
         return 0
     if args.command == "enroll":
+        from kiosk.logs import mask_text
         from sync.enrolment import EnrolmentFailed, enrol, save
 
+        server = args.server or args.settings.server_url
+        if not server:
+            print(
+                "kiosk enroll: error: name the server: --server URL, or server_url in "
+                f"{args.settings.file}",
+                file=sys.stderr,
+            )
+            return 2
         try:
-            creds = enrol(args.server, args.code, name=args.name, ca_bundle=args.ca_bundle)
+            creds = enrol(server, args.code, name=args.name, ca_bundle=args.ca_bundle)
         except EnrolmentFailed as err:
-            print(f"kiosk enroll: {err}", file=sys.stderr)
+            print(f"kiosk enroll: {mask_text(str(err))}", file=sys.stderr)
             return 1
         print(
             f"Enrolled as device {creds.device_id} at workstation {creds.workstation} "
@@ -218,6 +249,12 @@ def run_gui(args: argparse.Namespace) -> int:
             show_refusal(app, screen, exits.STORE_TOO_NEW, windowed=size)
         return exits.STORE_TOO_NEW
     creds = None if args.demo else load()
+    if not args.demo:
+        for warning in enrolled_settings(settings)[1]:
+            logging.getLogger(__name__).warning("%s", warning)
+    from ui import enrol
+
+    enrol.suggest_server(settings.server_url)  # the enrol screen starts with it filled in
     workstation = choose_workstation(
         settings.workstation, creds.workstation if creds else None, demo=args.demo
     )
@@ -253,14 +290,8 @@ def display_up() -> bool:
 
 def choose_workstation(configured: str | None, enrolled: str | None, *, demo: bool) -> str | None:
     """Where this kiosk stands: its settings, else where the office enrolled it (the
-    enrolment code names a workstation), else the demo's; None shows the whole plant."""
-    if configured and enrolled and configured != enrolled:
-        logging.getLogger(__name__).warning(
-            "the settings put this kiosk at %s but it was enrolled at %s; using %s",
-            configured,
-            enrolled,
-            configured,
-        )
+    enrolment code names a workstation), else the demo's; None shows the whole plant.
+    (A disagreement is logged at the start, by kiosk.settings.with_enrolment.)"""
     return configured or enrolled or (DEMO_WORKSTATION if demo else None)
 
 

@@ -19,6 +19,16 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Enrol", text)
 
 
+#: The settings' server_url: where an unenrolled kiosk is meant to enrol (set at start).
+_suggested: str | None = None
+
+
+def suggest_server(url: str | None) -> None:
+    """Start the server field with ``url`` (``server_url`` from kiosk.toml)."""
+    global _suggested
+    _suggested = url
+
+
 def enrol_and_keep(server: str, code: str) -> Credentials:
     """Worker thread: trade the code for a token and keep it (owner-only file)."""
     try:
@@ -44,6 +54,8 @@ class EnrolOverlay(Overlay):
         self.server = TouchField("https://plant.example")
         self.server.setAccessibleName(_tr("Server address"))
         self.server.setMinimumHeight(metrics.target)
+        if _suggested:
+            self.server.setText(_suggested)
         self.body.addWidget(self.server)
         self.code = TouchField(_tr("Enrolment code"))
         self.code.setAccessibleName(_tr("Enrolment code"))
@@ -53,7 +65,9 @@ class EnrolOverlay(Overlay):
             field.tapped.connect(lambda f=field, t=title: self._type(f, t))
 
     def _type(self, field: TouchField, title: str) -> None:
-        keyboard = TextEntryOverlay(self.parentWidget(), self.metrics, title, field.text())
+        host = self.parentWidget()
+        assert host is not None  # an overlay always lies over its host
+        keyboard = TextEntryOverlay(host, self.metrics, title, field.text())
         keyboard.entered.connect(field.setText)
         self.keyboard_requested.emit(keyboard)
 
