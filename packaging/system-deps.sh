@@ -2,7 +2,7 @@
 # Install the Debian packages the kiosk and its tests need, and nothing else.
 #
 #   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb
-#   bash packaging/system-deps.sh --postgres   ... and the PostgreSQL server
+#   bash packaging/system-deps.sh --postgres   ... and the PostgreSQL server (and Caddy)
 #   bash packaging/system-deps.sh --bundle     ... and what PyInstaller needs (binutils, libpython)
 #                                               and the kiosk session's cage, for its smoke test
 #
@@ -22,7 +22,9 @@ qt_pkgs=(libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib
 # into them and openbox is a window manager, for the tests that drive the real app.
 xvfb_pkgs=(xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0
     libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 xdotool openbox)
-pg_pkgs=(postgresql)
+# The server's tests: PostgreSQL, and Caddy as the README's TLS reverse proxy
+# (tests/packaging/test_reverse_proxy.py runs it as a plain process).
+pg_pkgs=(postgresql caddy)
 # PyInstaller (packaging/kiosk.spec) reads binaries with objdump/objcopy and bundles
 # the shared libpython, which Debian's python3 keeps in a package of its own; cage and
 # Xwayland run the bundle as the locked-down session does (packaging/session-smoke.sh).
@@ -81,6 +83,11 @@ else
             apt_opts=(-y -q -o Dpkg::Lock::Timeout=300)
             apt-get "${apt_opts[@]}" update >/dev/null
             apt-get "${apt_opts[@]}" install --no-install-recommends "${missing[@]}" >/dev/null
+            # Debian starts caddy's own service on :80/:443 when it installs it: the tests
+            # run their own, and a developer's machine should not grow a web server.
+            if [[ " ${missing[*]} " == *" caddy "* && -d /run/systemd/system ]]; then
+                systemctl disable --now caddy.service >/dev/null 2>&1 || true
+            fi
             mapfile -t still < <(missing_pkgs)
             if ((${#still[@]})); then
                 say "ERROR: still not installed after apt-get: ${still[*]}"
