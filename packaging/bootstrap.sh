@@ -9,8 +9,9 @@
 #   1. packaging/system-deps.sh (Debian packages: Qt runtime, fonts, Xvfb)
 #   2. .venv in the repository root, with uv (pip-installed if absent),
 #      falling back to `python -m venv` + pip
-#   3. the project, editable, with extras server,dev -- again only when
-#      pyproject.toml is newer than the stamp file .venv/.kiosk-installed
+#   3. the project, editable, with extras kiosk,server,dev (dev brings pip too, so
+#      the README's `pip wheel` works here) -- again only when pyproject.toml is
+#      newer than the stamp file .venv/.kiosk-installed
 # then `exec`s CMD with .venv/bin first on PATH.
 # KIOSK_PYTHON picks the interpreter the venv is made from (>= 3.11).
 set -euo pipefail
@@ -19,7 +20,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 venv="$root/.venv"
 stamp="$venv/.kiosk-installed"
-extras='.[server,dev]'
+extras='.[kiosk,server,dev]'
 # uv must never try to download an interpreter (only PyPI is reachable).
 export UV_PYTHON_DOWNLOADS=never
 
