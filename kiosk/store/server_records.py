@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.store.base import Base, id_column
@@ -25,6 +34,14 @@ class Device(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: The last command sequence number applied from this device (sync push).
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: When its token was last used, and from where (the kiosk's address behind a trusted
+    #: proxy): recorded where the token is authenticated (sync.server.auth).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_seen_address: Mapped[str | None] = mapped_column(String(45))
+    #: Commands waiting in the kiosk's outbox, as it last said (``X-Kiosk-Outbox``).
+    outbox_depth: Mapped[int | None] = mapped_column(Integer)
+    #: The kiosk's clock minus the server's when it last said its time (``X-Kiosk-Clock``).
+    clock_drift_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class ApiToken(Base):

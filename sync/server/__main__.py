@@ -128,6 +128,11 @@ def _serve_command(args: argparse.Namespace, config: settings.ServerConfig) -> i
     import uvicorn
 
     os.environ[settings.RESOLVED_ENV] = config.to_env()
+    # Before prometheus_client is first imported (here or in a worker): see sync.server.metrics.
+    from kiosk.config import paths
+    from sync.server.metrics_dir import prepare_dir
+
+    prepare_dir(paths().data_dir / f"metrics-{config['port']}")
     log.info("serving %s on %s:%s", shown(url), config["host"], config["port"])
     trusted = config["forwarded_allow_ips"]
     uv_config = uvicorn.Config(

@@ -17,6 +17,7 @@ from sync.server.routers import (
     devices,
     health,
     master_data,
+    metrics,
     notifications,
     sales_orders,
     shopify_shops,
@@ -57,6 +58,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.state.inbox = inbox
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     for module in (
         master_data,
         work_orders,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.commands import Actor
 from kiosk.store.base import new_id, utcnow
 from kiosk.store.models import ApiToken, Device, Workstation
-from sync.server import audit_log
+from sync.server import audit_log, last_seen
 from sync.server.problems import ApiProblem
 from sync.server.state import ServerState, State
 
@@ -133,6 +133,8 @@ def authenticated(
         principal = resolve(session, credentials.credentials, state.settings.admin_token)
     if principal is None:
         raise refuse(state, request, 401, "The token is not valid (unknown or revoked).")
+    if principal.device_id is not None:
+        last_seen.note_seen(state, request, principal.device_id)
     request.state.principal = principal
     return principal
 

@@ -147,6 +147,10 @@ def list_devices(state: ServerState, device_id: str | None = None) -> list[views
                 site=site,
                 enrolled_at=d.enrolled_at,
                 revoked_at=d.revoked_at,
+                last_seen_at=d.last_seen_at,
+                last_seen_address=d.last_seen_address,
+                actions_waiting=d.outbox_depth,
+                clock_drift_seconds=d.clock_drift_seconds,
             )
             for d, ws, site in session.execute(query).tuples()
         ]

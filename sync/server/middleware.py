@@ -11,7 +11,7 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync.server import logs
+from sync.server import logs, metrics
 from sync.server.problems import MEDIA_TYPE, TYPE_BASE
 
 access_log = logging.getLogger("sync.server.access")
@@ -20,7 +20,8 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestIdMiddleware:
-    """Takes a sane ``X-Request-Id`` or makes one; logs one access line per request."""
+    """Takes a sane ``X-Request-Id`` or makes one; logs one access line per request and
+    counts it for ``/metrics`` (by route template, so ids in paths do not become labels)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -46,6 +47,8 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
+            metrics.observe(scope, status, elapsed)
             client = scope.get("client")
             # With trusted proxy headers uvicorn has already put the kiosk's address here.
             address = client[0] if client else "-"
@@ -58,7 +61,7 @@ class RequestIdMiddleware:
                 extra={
                     "status": status,
                     "client": address,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "ms": round(elapsed * 1000, 1),
                 },
             )
             logs.request_id.reset(token)

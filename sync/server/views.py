@@ -406,7 +406,10 @@ class AuditOut(BaseModel):
 
 
 class Health(BaseModel):
+    #: "ok", or "failing" (with a 503) when a check failed.
     status: str
+    #: Each check ("database", "schema") and "ok" or what is wrong.
+    checks: dict[str, str] = {}
 
 
 class PushFailureOut(BaseModel):
