@@ -189,25 +189,26 @@ def _check_server(server: Engine, a: Kiosk, b: Kiosk) -> None:
         per_device = dict(
             conn.execute(
                 select(AppliedCommand.device_id, func.count()).group_by(AppliedCommand.device_id)
-            ).all()
+            ).tuples()
         )
-        by_badge = dict(
-            conn.execute(
+        by_badge: dict[str | None, int] = {
+            badge: int(qty)
+            for badge, qty in conn.execute(
                 select(BuildRun.operator_badge, func.sum(BuildRun.qty)).group_by(
                     BuildRun.operator_badge
                 )
-            ).all()
-        )
+            )
+        }
         sent = [e.command_id for e in a.outbox() + b.outbox()]
         audited = dict(
             conn.execute(
                 select(AuditEntry.command_id, func.count())
                 .where(AuditEntry.command_id.in_(sent))
                 .group_by(AuditEntry.command_id)
-            ).all()
+            ).tuples()
         )
     # clock-in and start, then the units
     assert per_device == {a.device_id: 2 + N + M + WAITING, b.device_id: 2 + N + M}
-    assert {k: int(v) for k, v in by_badge.items()} == {"RA": N + M + WAITING, "RB": N + M}
+    assert by_badge == {"RA": N + M + WAITING, "RB": N + M}
     assert len(audited) == len(sent)
     assert set(audited.values()) == {1}
