@@ -30,6 +30,8 @@ from sync.recovery import NeedsRecovery, RecoveryPlan
 log = logging.getLogger(__name__)
 
 JOB_ID = "kiosk-sync"
+#: What the kiosk shows once the server refuses its token.
+REVOKED = "This kiosk was revoked — a supervisor must enrol it again."
 
 
 class _SkippedTick(logging.Filter):
@@ -186,8 +188,14 @@ class SyncScheduler:
             self._failures = 0
             delay = self.interval
         except NotEnrolled:
-            online, enrolled, error = True, False, "This kiosk is not enrolled (or was revoked)."
-            delay = float("inf")  # stop until someone enrols it again
+            online, enrolled, error = True, False, REVOKED
+            delay = float("inf")  # stop until someone enrols it again (sync_link watches)
+            if self.state.enrolled:  # once per refusal, not once per round
+                log.warning(
+                    "the server refused this kiosk's token (revoked or unknown): sync stopped "
+                    "until a supervisor enrols it again; %d actions wait in the outbox, kept",
+                    self._safe_waiting()[0],
+                )
         except Diverged as err:
             online, error = True, f"The server does not recognise this kiosk's history: {err}"
             delay = float("inf")

@@ -19,6 +19,7 @@ from ui.dialogs.sync_status import SyncOverlay
 from ui.flows import Flows
 from ui.health import HealthScreen
 from ui.notifications import NotificationsScreen
+from ui.revoked import RevokedBanner
 from ui.scanner import WORK_ORDER, ScanListener
 from ui.theme import Metrics
 from ui.topbar import TopBar
@@ -70,6 +71,9 @@ class KioskWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.topbar)
+        self.revoked = RevokedBanner(metrics)
+        controller.sync_status_changed.connect(self.revoked.show_status)
+        layout.addWidget(self.revoked)
         layout.addWidget(self.stack, 1)
 
         controller.board_changed.connect(self.board.set_rows)

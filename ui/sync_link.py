@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from kiosk.station import Station
 from kiosk.sync_view import SyncOverview
-from sync.enrolment import Credentials, load
+from sync.enrolment import Credentials, credentials_path, load
 from sync.runtime import KioskSync, attach_outbox, start_sync
 from sync.scheduler import SyncState
 from ui.controller import Controller, SyncStatus
@@ -73,21 +73,77 @@ class SyncBridge(QObject):
         self._showing = False
 
 
+#: How often the running kiosk looks at sync.json for a new enrolment (ms).
+WATCH_MS = 2_000
+
+
+class EnrolmentWatch(QObject):
+    """``kiosk enroll`` on the command line while the kiosk runs takes effect at once:
+    sync.json's mtime and size are looked at every couple of seconds (a stat, no
+    parsing) and a changed file with a new token is handed to ``controller.enrolled``."""
+
+    def __init__(self, controller: Controller, path: Path, current: Credentials | None) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self.path = path
+        self.token = current.token if current else None
+        self._seen = self._stamp()
+        self.timer = QTimer(self)
+        self.timer.setInterval(WATCH_MS)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def check(self) -> None:
+        stamp = self._stamp()
+        if stamp == self._seen:
+            return
+        self._seen = stamp
+        try:
+            creds = load(self.path)
+        except (ValueError, TypeError, OSError) as err:
+            log.warning("the enrolment %s cannot be read: %s", self.path, err)
+            return
+        if creds is None or creds.token == self.token:
+            return  # gone, or the file this kiosk wrote itself (the enrol screen)
+        log.warning(
+            "a new enrolment in %s (device %s at %s): syncing with it now",
+            self.path,
+            creds.device_id,
+            creds.server,
+        )
+        self.controller.enrolled.emit(creds)
+
+
 @dataclass
 class RunningSync:
     sync: KioskSync | None
     demo_server: object | None = None
+    watch: EnrolmentWatch | None = None
 
     def begin(self, station: Station, controller: Controller, creds: Credentials) -> None:
-        """Enrolled from the health screen: sync from now on (queued actions go first)."""
+        """Enrolled (the health screen, or ``kiosk enroll`` while running): sync with these
+        credentials from now on; queued actions go first."""
         if station.workstation is None and creds.workstation:
             # A kiosk set up without a workstation stands where the office enrolled it.
             station.workstation = creds.workstation
             controller.station_changed.emit()
         if self.sync is not None:
             self.sync.stop()
+        if self.watch is not None:
+            self.watch.token = creds.token
         bridge = SyncBridge(controller, controller)
         self.sync = start_sync(station, creds, bridge.on_state)
+
+    def connect(self, station: Station, controller: Controller) -> None:
+        """Once per kiosk: enrolments, retries and recoveries reach whichever sync runs."""
+        controller.enrolled.connect(lambda c: self.begin(station, controller, c))
         controller.retry_sync.connect(self.retry)
         controller.recovery_confirmed.connect(lambda plan: self.recover(controller, plan))
 
@@ -104,6 +160,8 @@ class RunningSync:
             self.sync.scheduler.retry_now()
 
     def stop(self) -> None:
+        if self.watch is not None:
+            self.watch.timer.stop()
         if self.sync is not None:
             self.sync.stop()
         if self.demo_server is not None:
@@ -121,7 +179,6 @@ def start(
     """Sync with the enrolled server (``creds``, else the saved ones), or with ``--demo`` a
     local one; else queue only."""
     demo_server = None
-    creds: Credentials | None
     if demo:
         try:
             from sync.demo import start_demo_server
@@ -134,10 +191,12 @@ def start(
     elif creds is None:
         creds = load()
     running = RunningSync(None, demo_server)
-    controller.enrolled.connect(lambda c: running.begin(station, controller, c))
+    running.connect(station, controller)
     if creds is None and demo:
         attach_outbox(station)  # a demo on the local store only: nothing to enrol with
         return running
+    if not demo:
+        running.watch = EnrolmentWatch(controller, credentials_path(), creds)
     if creds is None:
         # Not enrolled: every action is still queued, and goes out once enrolled.
         attach_outbox(station)
