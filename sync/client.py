@@ -132,6 +132,8 @@ class SyncClient:
             raise Offline(untrusted(self.base_url, err)) from err
         except requests.RequestException as err:
             raise Offline(f"{type(err).__name__}: {err}") from err
+        except OSError as err:  # requests' word for a CA bundle it cannot read
+            raise Offline(f"The CA bundle {self.verify} cannot be used: {err}") from err
         if answer.status_code == 401:
             raise NotEnrolled(answer.text)
         if answer.status_code >= 500:
@@ -377,7 +379,7 @@ def untrusted(server: str, err: Exception) -> str:
         if known in text:
             reason = known
     return (
-        f"The TLS certificate of {server} is not trusted ({reason}): enrol again with "
+        f"The TLS certificate of {server} is not trusted ({reason}): enrol with "
         "--ca-bundle naming the plant's CA certificate."
     )
 

@@ -80,6 +80,11 @@ def enrol(
 ) -> Credentials:
     """Trade a one-time enrolment code for this kiosk's device id and token."""
     server = server.rstrip("/")
+    if ca_bundle is not None:
+        # Kept as an absolute path: every later sync request trusts the same file.
+        ca_bundle = str(Path(ca_bundle).expanduser().resolve())
+        if not Path(ca_bundle).is_file():
+            raise EnrolmentFailed(f"The CA bundle {ca_bundle} does not exist.")
     try:
         answer = requests.post(
             f"{server}/api/v1/devices/enrol",
@@ -87,6 +92,10 @@ def enrol(
             timeout=timeout,
             verify=ca_bundle or True,
         )
+    except requests.exceptions.SSLError as err:
+        from sync.client import untrusted
+
+        raise EnrolmentFailed(untrusted(server, err)) from err
     except requests.RequestException as err:
         raise EnrolmentFailed(f"The server {server} could not be reached: {err}") from err
     if answer.status_code != 201:
