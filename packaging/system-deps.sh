@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the kiosk and its tests need, and nothing else.
 #
-#   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb
+#   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb, checkers
 #   bash packaging/system-deps.sh --postgres   ... and the PostgreSQL server (and Caddy)
 #   bash packaging/system-deps.sh --bundle     ... and what PyInstaller needs (binutils, libpython)
 #                                               and the kiosk session's cage, for its smoke test
@@ -22,6 +22,10 @@ qt_pkgs=(libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib
 # into them and openbox is a window manager, for the tests that drive the real app.
 xvfb_pkgs=(xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0
     libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 xdotool openbox)
+# tests/packaging checks the .desktop files with desktop-file-validate and the server's
+# unit with `systemd-analyze security --offline` and `verify` (no running systemd needed),
+# and starts the server under the unit's syscall filter (python3-seccomp, for python3).
+check_pkgs=(desktop-file-utils systemd python3-seccomp)
 # The server's tests: PostgreSQL, and Caddy as the README's TLS reverse proxy
 # (tests/packaging/test_reverse_proxy.py runs it as a plain process).
 pg_pkgs=(postgresql caddy)
@@ -35,7 +39,7 @@ fi
 
 say() { echo "system-deps: $*" >&2; }
 
-want=("${qt_pkgs[@]}" "${xvfb_pkgs[@]}")
+want=("${qt_pkgs[@]}" "${xvfb_pkgs[@]}" "${check_pkgs[@]}")
 for arg in "$@"; do
     case "$arg" in
         --postgres) want+=("${pg_pkgs[@]}") ;;

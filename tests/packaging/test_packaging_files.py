@@ -26,6 +26,17 @@ def test_desktop_and_autostart_entries_start_the_bundle() -> None:
     assert _ini("shopfloor-kiosk-autostart.desktop")["Desktop Entry"]["NoDisplay"] == "true"
 
 
+def test_desktop_files_pass_debians_validator() -> None:
+    """Debian 12's desktop-file-validate (0.26) knows Version 1.4 at most, and no
+    SingleMainWindow; hints (two main categories) count as failures too."""
+    import subprocess
+
+    for path in sorted(PACKAGING.glob("*.desktop")):
+        done = subprocess.run(["desktop-file-validate", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout + done.stderr == "", done.stdout + done.stderr
+
+
 def test_kiosk_session_restarts_the_app_forever_without_vt_switching() -> None:
     unit = (PACKAGING / "kiosk-session.service").read_text(encoding="utf-8")
     service = _ini("kiosk-session.service")["Service"]
