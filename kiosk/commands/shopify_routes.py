@@ -38,7 +38,7 @@ class LocationRouteSpec:
 @dataclass(frozen=True, kw_only=True)
 class SetShopifyRoute(Command):
     """Route a shop's orders: those of a listed location to its site, the rest to ``site``
-    (None: only listed locations are taken; other orders wait)."""
+    (None: only listed locations are taken; the shop's other orders wait)."""
 
     type_name = "set_shopify_route"
     sync = Sync.OFFICE
@@ -57,11 +57,6 @@ def set_shopify_route(ctx: Context, cmd: SetShopifyRoute) -> dict[str, Any]:
         if loc in wanted:
             raise ValidationError(f"Location {loc} is listed twice.", field="locations")
         wanted[loc] = site_by_code(ctx.session, spec.site).id
-    if site_id is None and not wanted:
-        raise ValidationError(
-            "A shop's route names a site, or a site for at least one of its locations.",
-            field="site",
-        )
     shop_routing.lock_routes(ctx.session)
     shop = ctx.session.get(ShopifyShop, domain, with_for_update=True)
     if shop is None:

@@ -47,6 +47,11 @@ _LINKS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ("enrol_device", "201"): ("device_id", "$response.body#/device_id", ("revoke_device",)),
     ("create_product", "201"): ("sku", "$response.body#/sku", ("get_product", "set_bom")),
     ("create_site", "201"): ("code", "$response.body#/code", ("edit_site",)),
+    ("set_shopify_shop", "200"): (
+        "shop_domain",
+        "$response.body#/shop_domain",
+        ("get_shopify_shop", "delete_shopify_shop"),
+    ),
 }
 
 

@@ -234,3 +234,7 @@ def test_shop_routes_are_admin_master_data_with_plain_errors(server: Server) -> 
     deliver(server, "orders/create", order(9101))
     server.drain()
     assert statuses(server) == ["waiting"]  # the route is gone: two sites, so it waits
+    known = admin(server, "PUT", f"/shopify/shops/{SHOP}", {})  # known, but routes nothing
+    assert (known["routed"], known["site"], known["released"]) == (True, None, 1)
+    server.drain()
+    assert statuses(server) == ["waiting"]

@@ -41,7 +41,12 @@ class ShopRouteIn(Body):
     site: Code | None = None  # type: ignore[valid-type]
     #: Shopify location id (the order's ``location_id``, set on POS orders) -> site code.
     locations: dict[LocationId, Code] = Field(  # type: ignore[valid-type]
-        default_factory=dict, max_length=500, examples=[{"655441491": "EAST"}]
+        default_factory=dict,
+        max_length=500,
+        examples=[{"655441491": "EAST"}],
+        # Pydantic states the keys' pattern as patternProperties; only this makes the
+        # schema refuse a key that does not match it, as the server does.
+        json_schema_extra={"additionalProperties": False},
     )
 
 
