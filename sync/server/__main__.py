@@ -72,9 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = 2) -> int:
     print(f"kiosk-server: {message}", file=sys.stderr)
-    return 2
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             return _admin(args, config)
         return _serve_command(args, config)
     except DatabaseError as err:
-        return _fail(str(err))
+        return _fail(str(err), err.exit_code)
 
 
 def _admin(args: argparse.Namespace, config: settings.ServerConfig) -> int:

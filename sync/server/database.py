@@ -16,14 +16,27 @@ from pathlib import Path
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
+from kiosk.exits import STORE_TOO_NEW
 from kiosk.store.engine import make_engine
-from kiosk.store.migrate import current_revisions, head_revisions, upgrade
+from kiosk.store.migrate import StoreTooNew, current_revisions, head_revisions, upgrade
 
 log = logging.getLogger("sync.server")
 
 
 class DatabaseError(Exception):
     """The database cannot be used as asked; ``str()`` is one line for the person."""
+
+    #: ``kiosk-server``'s exit status for it.
+    exit_code = 2
+
+
+class DatabaseTooNew(DatabaseError):
+    """A newer kiosk-server migrated it (an upgrade rolled back without its backup).
+
+    Exit 78, which the unit does not restart on: starting again cannot help, and
+    Alembic must not be let at a schema it does not know."""
+
+    exit_code = STORE_TOO_NEW
 
 
 def shown(url: str) -> str:
@@ -66,6 +79,15 @@ def open_database(url: str, *, create: bool, hint: str = "--create") -> Engine:
                 )
             else:
                 log.warning("database %s was empty: created the plant schema", shown(url))
+    except StoreTooNew as err:
+        engine.dispose()
+        raise DatabaseTooNew(
+            f"the database {shown(url)} was migrated by a newer kiosk-server (schema "
+            f"{', '.join(sorted(err.found))}; this version knows up to "
+            f"{', '.join(sorted(head_revisions()))}): install that version again, or restore "
+            "the backup taken before the upgrade (README, Upgrading the server); nothing "
+            "was changed"
+        ) from None
     except DBAPIError as err:
         engine.dispose()
         first = str(err.orig or err).strip().splitlines()[0]

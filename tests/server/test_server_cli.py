@@ -120,3 +120,28 @@ def test_a_bad_setting_stops_with_one_line(tmp_path: Path) -> None:
     assert bad.returncode == 2
     assert "bad setting workers = 'many' (env KIOSK_SERVER_WORKERS)" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_a_database_a_newer_server_migrated_is_refused_in_one_line(
+    db_url: str, tmp_path: Path
+) -> None:
+    """An upgrade rolled back without its backup: exit 78 (the unit does not restart on
+    it), one line saying what to do, and the schema left alone."""
+    from sqlalchemy import create_engine, text
+
+    env = _env(tmp_path, KIOSK_DATABASE_URL=db_url)
+    assert _run(["admin", "create-token", "--create"], env).returncode == 0
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0999'"))
+    for args in (["--port", "1"], ["admin", "create-token"]):
+        refused = _run(args, env)
+        assert refused.returncode == 78, refused.stderr
+        lines = refused.stderr.strip().splitlines()
+        assert len(lines) == 1, refused.stderr
+        assert "newer kiosk-server" in lines[0]
+        assert "0999" in lines[0]
+        assert "restore the backup" in lines[0]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0999"
+    engine.dispose()
