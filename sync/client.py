@@ -29,6 +29,7 @@ from sync.recovery import (
     NeedsRecovery,
     RecoveryPlan,
     apply_plan,
+    journal_entries,
     make_plan,
     needs_recovery,
     waiting_entries,
@@ -300,7 +301,7 @@ class SyncClient:
 
     def recovery_plan(self) -> RecoveryPlan:
         with self._sessions() as session:
-            ids = [e.command_id for e in waiting_entries(session)]
+            ids = [e.command_id for e in waiting_entries(session) + journal_entries(session)]
         known = self.known(ids)
         with self._sessions() as session:
             return make_plan(session, self.device_id, known)
@@ -319,7 +320,10 @@ class SyncClient:
                 return
             blocked = bound is not None and needs_recovery(session, self.device_id)
         if blocked:
-            raise NeedsRecovery(self.recovery_plan())  # asks the server: no lock held
+            plan = self.recovery_plan()  # asks the server: no lock held
+            if plan.resend or plan.known:
+                raise NeedsRecovery(plan)
+            # The server holds every command of the journal and nothing waits: start again.
         with self._sessions() as session, session.begin():
             state = state_of(session)
             if state.device_id is not None and state.device_id != self.device_id:

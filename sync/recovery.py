@@ -8,6 +8,11 @@ out under a new enrolment. The recovery asks the server which of the waiting com
 ids it holds (by id: a command is born with its id), marks those answered with the
 server's result, and renumbers the rest from 1 for the new device, in order. A
 supervisor sees the plan before anything is sent.
+
+The same recovery serves a kiosk enrolled after the backup a restored *server* was made
+from: the server no longer knows the device (401), the kiosk is enrolled again, and the
+journal's answered commands the server does not hold are sent again with the waiting
+ones, in their order.
 """
 
 from __future__ import annotations
@@ -50,9 +55,17 @@ class RecoveryPlan:
     known: tuple[tuple[Waiting, KnownCommand], ...]
     #: The server never got them: sent, in this order, as the new device's 1, 2, 3 …
     resend: tuple[Waiting, ...]
+    #: Of ``resend``: answered once, lost by a server restored from a backup.
+    lost: int = 0
 
     @property
     def summary(self) -> str:
+        if self.lost:
+            return (
+                f"The server was restored from a backup and lost {self.lost} actions this "
+                f"kiosk had sent. {len(self.resend)} actions are not on the server and will "
+                f"be sent again, in order; {len(self.known)} waiting ones it has will not."
+            )
         return (
             f"This kiosk's store was restored from an older copy. {len(self.resend)} actions "
             f"taken on it are not on the server and will be sent; {len(self.known)} waiting "
@@ -68,13 +81,25 @@ def needs_recovery(session: Session, device_id: str) -> bool:
     waiting = session.scalar(
         select(func.count()).select_from(OutboxEntry).where(OutboxEntry.status == PENDING)
     )
-    return bool(waiting)
+    return bool(waiting) or bool(journal_entries(session))
 
 
 def waiting_entries(session: Session) -> list[OutboxEntry]:
     return list(
         session.scalars(
             select(OutboxEntry).where(OutboxEntry.status == PENDING).order_by(OutboxEntry.seq)
+        )
+    )
+
+
+def journal_entries(session: Session) -> list[OutboxEntry]:
+    """Answered commands of the device the store syncs as (kept for a restored server)."""
+    base = state_of(session).seq_base
+    return list(
+        session.scalars(
+            select(OutboxEntry)
+            .where(OutboxEntry.status != PENDING, OutboxEntry.seq > base)
+            .order_by(OutboxEntry.seq)
         )
     )
 
@@ -90,11 +115,14 @@ def describe(entry: OutboxEntry) -> Waiting:
 
 def make_plan(session: Session, new_device: str, known: dict[str, KnownCommand]) -> RecoveryPlan:
     entries = waiting_entries(session)
+    lost = [e for e in journal_entries(session) if e.command_id not in known]
+    resend = sorted([e for e in entries if e.command_id not in known] + lost, key=lambda e: e.seq)
     return RecoveryPlan(
         old_device=state_of(session).device_id,
         new_device=new_device,
         known=tuple((describe(e), known[e.command_id]) for e in entries if e.command_id in known),
-        resend=tuple(describe(e) for e in entries if e.command_id not in known),
+        resend=tuple(describe(e) for e in resend),
+        lost=len(lost),
     )
 
 
@@ -127,6 +155,9 @@ def apply_plan(session: Session, plan: RecoveryPlan) -> None:
     session.flush()
     for offset, entry in enumerate(moving, start=1):
         entry.seq = base + offset
+        if entry.status != PENDING:  # lost by a restored server: waiting again
+            entry.status, entry.code, entry.detail, entry.message = PENDING, None, "", ""
+            entry.answered_at = entry.seen_at = None
     state.seq_base = base
     state.acked_seq = base
     state.device_id = plan.new_device

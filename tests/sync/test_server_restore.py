@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
@@ -25,8 +26,9 @@ from kiosk.station import Station
 from kiosk.store.capture import enable_change_feed
 from kiosk.store.engine import make_engine
 from kiosk.store.models import AppliedCommand, AuditEntry, BuildRun
-from sync.client import SyncClient, SyncReport
+from sync.client import NotEnrolled, SyncClient, SyncReport
 from sync.outbox import OutboxHook
+from sync.recovery import NeedsRecovery
 from tests.builders import OFFICE, Plant, simple_plant
 from tests.server.process import kiosk_server
 from tests.sync.conftest import ADMIN_TOKEN, Kiosk, enrol
@@ -189,7 +191,9 @@ def _check_server(server: Engine, a: Kiosk, b: Kiosk) -> None:
         per_device = dict(
             conn.execute(
                 select(AppliedCommand.device_id, func.count()).group_by(AppliedCommand.device_id)
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
         by_badge: dict[str | None, int] = {
             badge: int(qty)
@@ -205,10 +209,74 @@ def _check_server(server: Engine, a: Kiosk, b: Kiosk) -> None:
                 select(AuditEntry.command_id, func.count())
                 .where(AuditEntry.command_id.in_(sent))
                 .group_by(AuditEntry.command_id)
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
     # clock-in and start, then the units
     assert per_device == {a.device_id: 2 + N + M + WAITING, b.device_id: 2 + N + M}
     assert by_badge == {"RA": N + M + WAITING, "RB": N + M}
     assert len(audited) == len(sent)
     assert set(audited.values()) == {1}
+
+
+def test_a_kiosk_enrolled_after_the_backup_enrols_again_and_sends_what_the_server_lost(
+    engine: Engine, db_url: str, tmp_path: Path, kiosk_template: Path
+) -> None:
+    plant = Plant(engine)
+    simple_plant(plant)
+    plant.run(CreateWorkstation(code="W-1", name="Station W-1", actor=OFFICE))
+    for sku in ("BOLT", "PLATE"):
+        plant.receive(sku, 10_000)
+    plant.run(CreateOperator(badge="RA", name="Person RA", pin="1234", actor=OFFICE))
+    wo = plant.ready_work_order("WIDGET", 1000)
+    engine.dispose()
+    backup = tmp_path / "backup.dump"
+    _backup(db_url, backup)  # before the tablet was ever enrolled
+    kiosks: list[Kiosk] = []
+    try:
+        with kiosk_server(db_url, env=ENV) as url:
+            kiosk = _kiosk(url, url, "W-1", kiosk_template, tmp_path)
+            kiosks.append(kiosk)
+            kiosk.sync()
+            kiosk.run(ClockIn(badge="RA", actor=kiosk.actor("RA")))
+            kiosk.run(StartWorkOrder(work_order_id=wo, actor=kiosk.actor("RA")))
+            _log(kiosk, wo, "RA", M)
+            kiosk.sync()
+            _log(kiosk, wo, "RA", WAITING)
+        _restore(db_url, backup)
+        with kiosk_server(db_url, env=ENV) as url:
+            kiosk.client.base_url = url
+            with pytest.raises(NotEnrolled):  # the restored server never met this tablet
+                kiosk.sync()
+            device_id, token = enrol(url, "W-1")  # the office enrols it again
+            client = SyncClient(kiosk.engine, url, token, device_id, timeout=(2.0, 10.0))
+            try:
+                with pytest.raises(NeedsRecovery) as asked:
+                    client.sync_once()
+                plan = asked.value.plan
+                assert (len(plan.resend), plan.lost) == (2 + M + WAITING, 2 + M)
+                assert f"lost {2 + M} actions" in plan.summary
+                client.recover(plan)  # a supervisor confirmed it
+                client.sync_once()
+            finally:
+                client.close()
+            server = make_engine(db_url)
+            try:
+                assert differences(kiosk_state(kiosk.engine), server_state(server)) == []
+                with server.connect() as conn:
+                    applied = conn.scalar(
+                        select(func.count())
+                        .select_from(AppliedCommand)
+                        .where(AppliedCommand.device_id == device_id)
+                    )
+                    built = conn.scalar(
+                        select(func.sum(BuildRun.qty)).where(BuildRun.operator_badge == "RA")
+                    )
+            finally:
+                server.dispose()
+    finally:
+        for kiosk in kiosks:
+            kiosk.close()
+    assert applied == 2 + M + WAITING
+    assert int(built or 0) == M + WAITING
