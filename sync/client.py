@@ -106,6 +106,8 @@ class SyncClient:
         #: Acknowledged commands sent again to a server restored from a backup.
         self.restored_resends = 0
         self._prune_due = 0.0
+        #: This round pulled a whole snapshot (the server's state now, from scratch).
+        self._fresh_snapshot = False
 
     def close(self) -> None:
         self.http.close()
@@ -227,7 +229,8 @@ class SyncClient:
                 acked - start_at + 1,
             )
         self.restored_resends += sum(1 for e in entries if e.seq <= acked)
-        self._set_cursor(None)
+        if not self._fresh_snapshot:  # a snapshot of the restored server is already here
+            self._set_cursor(None)
 
     def _base(self) -> int:
         with self._sessions() as session:
@@ -278,6 +281,7 @@ class SyncClient:
             self._note_time(page.server_time)
             self._server_seq = page.last_seq
             applied += self.replica.apply(page, server_offset=self._offset)
+            self._fresh_snapshot = self._fresh_snapshot or page.reset
             if not page.more:
                 return applied
 
@@ -336,6 +340,7 @@ class SyncClient:
     # ------------------------------------------------------------------ round
     def sync_once(self) -> SyncReport:
         self._bind()
+        self._fresh_snapshot = False
         try:
             pushed = self.push()
             pulled = self.pull()
