@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from kiosk.store.models import AuditEntry, SalesOrder, Site, WebhookDelivery, WorkOrder
-from tests.server.conftest import ADMIN, API, Server, order_payload, refund_payload, sign
+from tests.builders import simple_plant
+from tests.server.conftest import (
+    ADMIN,
+    API,
+    Server,
+    make_server,
+    order_payload,
+    refund_payload,
+    sign,
+)
 from tests.server.helpers import problem
 
 SHOP = "acme-furniture.myshopify.com"
@@ -238,3 +249,21 @@ def test_shop_routes_are_admin_master_data_with_plain_errors(server: Server) -> 
     assert (known["routed"], known["site"], known["released"]) == (True, None, 1)
     server.drain()
     assert statuses(server) == ["waiting"]
+
+
+def test_the_worker_applies_waiting_orders_as_soon_as_the_shop_is_routed(engine: Engine) -> None:
+    with make_server(engine, inbox_worker=True, inbox_poll_seconds=60) as server:
+        simple_plant(server.plant)
+        add_site(server, "PLANT1", "P1-BENCH")
+        deliver(server, "orders/create", order(9201))
+        wait_for(lambda: statuses(server) == ["waiting"])
+        admin(server, "PUT", f"/shopify/shops/{SHOP}", {"site": "PLANT1"})
+        # Woken by the route, not by its minute-long poll.
+        wait_for(lambda: sites_of_orders(server) == {"9201": "PLANT1"})
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.05)
