@@ -127,3 +127,11 @@ def test_the_server_starts_inside_the_units_sandbox(pg_url: str, tmp_path: Path)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_the_unit_does_not_restart_on_a_database_from_a_newer_server() -> None:
+    """kiosk-server exits with STORE_TOO_NEW for it (tests/server/test_server_cli.py);
+    restarting every 2 s would only fill the journal."""
+    from kiosk.exits import STORE_TOO_NEW
+
+    assert str(STORE_TOO_NEW) in _service()["RestartPreventExitStatus"].split()
