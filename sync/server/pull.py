@@ -67,6 +67,8 @@ def _feed_cursor(txn: int, row_id: int, entity: str, key: str) -> str:
 def _check_position(conn: Connection, txn: int, row_id: int, mark: str | None) -> None:
     """Raise ``cursor_unknown`` unless the change the cursor names is still here, as it was."""
     log = ChangeLog.__table__
+    if txn == 0 and row_id == 0:  # before every change: true of any database
+        return
     if row_id == _END:  # an older snapshot's end: the transaction itself must be here
         if txn and conn.execute(select(log.c.id).where(log.c.txn == txn).limit(1)).first() is None:
             raise _unknown_position()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.engine import make_url
 
 from kiosk.commands import (
@@ -25,10 +25,12 @@ from kiosk.commands import (
 from kiosk.station import Station
 from kiosk.store.capture import enable_change_feed
 from kiosk.store.engine import make_engine
-from kiosk.store.models import AppliedCommand, AuditEntry, BuildRun
+from kiosk.store.models import AppliedCommand, AuditEntry, BuildRun, ChangeLog
 from sync.client import NotEnrolled, SyncClient, SyncReport
 from sync.outbox import OutboxHook
 from sync.recovery import NeedsRecovery
+from sync.server import pull
+from sync.server.problems import ApiProblem
 from tests.builders import OFFICE, Plant, simple_plant
 from tests.server.process import kiosk_server
 from tests.sync.conftest import ADMIN_TOKEN, Kiosk, enrol
@@ -280,3 +282,34 @@ def test_a_kiosk_enrolled_after_the_backup_enrols_again_and_sends_what_the_serve
             kiosk.close()
     assert applied == 2 + M + WAITING
     assert int(built or 0) == M + WAITING
+
+
+def test_a_cursor_names_one_change_and_a_new_change_under_its_number_does_not_pass(
+    engine: Engine,
+) -> None:
+    """Restores reuse change numbers (PostgreSQL's sequence and SQLite's rowid go back
+    too): the cursor's hash of what the change was tells them apart."""
+    site = "00000000-0000-0000-0000-000000000001"
+    with engine.begin() as conn:
+        conn.execute(
+            insert(ChangeLog),
+            [
+                {"id": i, "txn": i, "site_id": site, "entity": "product", "key": f"p{i}"}
+                for i in (1, 2, 3)
+            ],
+        )
+        _, cursor, _, _ = pull.page(conn, site, "f.1.1", 10)
+    assert cursor.startswith("f.3.3.")
+    with engine.begin() as conn:  # the backup was taken after change 2; then another change 3
+        conn.execute(delete(ChangeLog).where(ChangeLog.id == 3))
+        conn.execute(
+            insert(ChangeLog).values(id=3, txn=3, site_id=site, entity="work_order", key="w1")
+        )
+    with engine.connect() as conn:
+        with pytest.raises(ApiProblem) as unknown:
+            pull.page(conn, site, cursor, 10)
+        assert (unknown.value.status, unknown.value.code) == (422, "cursor_unknown")
+        with pytest.raises(ApiProblem):  # gone altogether
+            pull.page(conn, site, "f.9.9", 10)
+        assert pull.page(conn, site, "f.0.0", 10)[0] != []  # the start of the feed is anywhere
+        assert pull.page(conn, site, "f.2.2", 10)[1].startswith("f.3.3.")  # an older kiosk's
