@@ -87,15 +87,13 @@ def next_seq(session: Session) -> int:
 def prune_journal(session: Session, now: datetime, days: int = JOURNAL_DAYS) -> int:
     """Forget answered commands older than ``days`` (a refusal only once it was seen).
 
-    The entries with the highest seqs stay whatever their age, so the next seq still
-    follows the last one the server knows."""
+    The next seq still follows the last one the server knows: it counts from
+    ``acked_seq`` too (:func:`next_seq`)."""
     state = state_of(session)
-    top = session.scalar(select(func.max(OutboxEntry.seq))) or 0
     result = session.execute(
         delete(OutboxEntry).where(
             OutboxEntry.status != PENDING,
             OutboxEntry.seq <= state.acked_seq,
-            OutboxEntry.seq < top,
             OutboxEntry.answered_at < now - timedelta(days=days),
             or_(OutboxEntry.status == "applied", OutboxEntry.seen_at.is_not(None)),
         )
