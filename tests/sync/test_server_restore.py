@@ -9,10 +9,11 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.engine import make_url
 
 from kiosk.commands import (
@@ -23,17 +24,25 @@ from kiosk.commands import (
     StartWorkOrder,
 )
 from kiosk.station import Station
+from kiosk.store.base import utcnow
 from kiosk.store.capture import enable_change_feed
 from kiosk.store.engine import make_engine
-from kiosk.store.models import AppliedCommand, AuditEntry, BuildRun, ChangeLog
-from sync.client import NotEnrolled, SyncClient, SyncReport
-from sync.outbox import OutboxHook
+from kiosk.store.models import (
+    AppliedCommand,
+    AuditEntry,
+    BuildRun,
+    ChangeLog,
+    Device,
+    OutboxEntry,
+)
+from sync.client import NotEnrolled, ServerLost, SyncClient, SyncReport
+from sync.outbox import OutboxHook, prune_journal
 from sync.recovery import NeedsRecovery
 from sync.server import pull
 from sync.server.problems import ApiProblem
 from tests.builders import OFFICE, Plant, simple_plant
 from tests.server.process import kiosk_server
-from tests.sync.conftest import ADMIN_TOKEN, Kiosk, enrol
+from tests.sync.conftest import ADMIN_TOKEN, Kiosk, SyncWorld, enrol
 from tests.sync.helpers import DroppingProxy, differences, kiosk_state, server_state
 
 N, M, WAITING = 30, 20, 7  # synced before the backup, synced after it, still waiting
@@ -313,3 +322,34 @@ def test_a_cursor_names_one_change_and_a_new_change_under_its_number_does_not_pa
             pull.page(conn, site, "f.9.9", 10)
         assert pull.page(conn, site, "f.0.0", 10)[0] != []  # the start of the feed is anywhere
         assert pull.page(conn, site, "f.2.2", 10)[1].startswith("f.3.3.")  # an older kiosk's
+
+
+def test_a_backup_older_than_the_journal_names_the_lost_actions_and_stops(
+    world: SyncWorld,
+) -> None:
+    badge = world.operator("RJ")
+    wo = world.plant.ready_work_order("WIDGET", 1000)
+    kiosk = world.kiosk("W-1")
+    kiosk.sync()
+    world.clock_in(kiosk, badge)
+    kiosk.run(StartWorkOrder(work_order_id=wo, actor=kiosk.actor(badge)))
+    _log(kiosk, wo, badge, 8)
+    kiosk.sync()  # 1..10 acknowledged
+    with kiosk.station.bus.read() as session, session.begin():  # … and a month ago
+        for entry in session.scalars(select(OutboxEntry)):
+            entry.answered_at = utcnow() - timedelta(days=30)
+        assert prune_journal(session, utcnow()) == 10
+    # The server comes back from a backup taken after its second action.
+    with world.engine.begin() as conn:
+        conn.execute(update(Device).where(Device.id == kiosk.device_id).values(last_seq=2))
+        conn.execute(
+            delete(AppliedCommand).where(
+                AppliedCommand.device_id == kiosk.device_id, AppliedCommand.seq > 2
+            )
+        )
+    _log(kiosk, wo, badge, 1)  # 11, waiting
+    with pytest.raises(ServerLost) as lost:
+        kiosk.sync()
+    assert "lost 8 actions this kiosk sent (numbers 3 to 10)" in str(lost.value)
+    assert "Tell a supervisor" in str(lost.value)
+    assert [e.seq for e in kiosk.outbox() if e.status == "pending"] == [11]  # still here
