@@ -170,6 +170,7 @@ class SyncClient:
         or not, when given); returns how many were answered."""
         answered = 0
         batch = self.batch
+        resending = False  # acknowledged commands again, to a restored server
         while True:
             with self._sessions() as session:
                 base = state_of(session).seq_base
@@ -181,7 +182,8 @@ class SyncClient:
                 entries = session.scalars(query).all()
                 acked = state_of(session).acked_seq
             if start_at is not None and start_at <= acked:
-                self._server_restored(start_at, acked, entries)
+                self._server_restored(start_at, acked, entries, announce=not resending)
+                resending = True
             if not entries:
                 return answered
             body = protocol.to_json(
@@ -209,7 +211,9 @@ class SyncClient:
             # Sending from a seq on: go on in order from the next one; else the next pending.
             start_at = entries[-1].seq + 1 if start_at is not None else None
 
-    def _server_restored(self, start_at: int, acked: int, entries: Sequence[OutboxEntry]) -> None:
+    def _server_restored(
+        self, start_at: int, acked: int, entries: Sequence[OutboxEntry], *, announce: bool
+    ) -> None:
         """The server asks for a command it once acknowledged: its database was restored
         from a backup. Send again, from the journal, in order, what it lost (the same ids,
         actors and times); start the pull over, since its change feed went back too."""
@@ -222,7 +226,7 @@ class SyncClient:
                 f"({JOURNAL_DAYS} days): they cannot be sent again. Tell a supervisor; "
                 "re-enrol the kiosk to send the rest."
             )
-        if self.restored_resends == 0:
+        if announce:
             log.warning(
                 "the server lost %s acknowledged actions (restored from a backup?): "
                 "sending them again and taking a snapshot",
