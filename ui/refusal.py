@@ -9,7 +9,8 @@ session unit does not restart on.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from ui.theme import TITLE_EM_MM, Metrics, apply, body_font
@@ -22,6 +23,9 @@ def _tr(text: str) -> str:
 
 class RefusalScreen(QWidget):
     """The reason in one paragraph, what to do, and one big *Close* button."""
+
+    #: Emitted once it is closed (the button, the timeout, the window manager).
+    closed = Signal()
 
     def __init__(self, metrics: Metrics, title: str, reason: str, advice: str) -> None:
         super().__init__()
@@ -48,6 +52,11 @@ class RefusalScreen(QWidget):
         layout.addWidget(what)
         layout.addStretch(1)
         layout.addWidget(self.close_button, alignment=Qt.AlignmentFlag.AlignRight)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
 
 
 def store_too_new_screen(metrics: Metrics, reason: str) -> RefusalScreen:
@@ -78,8 +87,11 @@ def show_refusal(
         screen.showFullScreen()
     if timeout_s is not None:
         QTimer.singleShot(round(timeout_s * 1000), screen.close)
-    app.setQuitOnLastWindowClosed(True)
-    app.exec()
+    # Its own loop, ended by this screen's closing: not "the last window closed", which
+    # any other top-level window (a leftover, a tool window) would hold open forever.
+    loop = QEventLoop()
+    screen.closed.connect(loop.quit)
+    loop.exec()
     return exit_code
 
 

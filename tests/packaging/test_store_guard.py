@@ -77,10 +77,13 @@ def test_with_a_display_the_refusal_screen_shows_and_closing_it_exits_78(
     seen: list[str] = []
 
     def tap_close() -> None:
-        [screen] = [w for w in qapp.topLevelWidgets() if isinstance(w, RefusalScreen)]
-        if not screen.isVisible():
+        shown = [
+            w for w in qapp.topLevelWidgets() if isinstance(w, RefusalScreen) and w.isVisible()
+        ]
+        if not shown:
             QTimer.singleShot(50, tap_close)
             return
+        [screen] = shown
         seen.append(screen.reason.text())
         image = screen.grab()
         image.save(str(tmp_path / "refusal.png"))
