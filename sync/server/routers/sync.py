@@ -73,7 +73,13 @@ def pull_changes(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = PULL_PAGE,
 ) -> PullResponse:
-    """The site's rows changed after ``cursor`` in commit order; no cursor: a snapshot."""
+    """The site's rows changed after ``cursor`` in commit order; no cursor: a snapshot.
+
+    The cursor is opaque. One naming a change this server does not hold (its database
+    was restored from an older backup) answers 422 ``cursor_unknown``: pull again
+    without a cursor. ``last_seq`` below what the kiosk saw acknowledged means the
+    same restore: send the lost commands again (``POST /sync/known`` says which it has).
+    """
     device = _device(state, request, who)
     assert device.site_id is not None
     with state.read() as session:
