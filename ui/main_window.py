@@ -71,10 +71,14 @@ class KioskWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.topbar)
+        layout.addWidget(self.stack, 1)
+        # A revoked kiosk says so in full on the board, where people stand between
+        # actions and the table gives up the room; above the stack it would push the
+        # tallest page (a work order's) off a 10-inch tablet. The top bar's red
+        # NOT ENROLLED says it on every screen.
         self.revoked = RevokedBanner(metrics)
         controller.sync_status_changed.connect(self.revoked.show_status)
-        layout.addWidget(self.revoked)
-        layout.addWidget(self.stack, 1)
+        self.board.show_notice(self.revoked)
 
         controller.board_changed.connect(self.board.set_rows)
         controller.shift_changed.connect(self.board.shift.set_summary)

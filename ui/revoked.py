@@ -1,4 +1,4 @@
-"""The strip under the top bar that says a revoked kiosk is not syncing, and what waits.
+"""The strip on the board that says a revoked kiosk is not syncing, and what waits.
 
 Without it a revoked kiosk kept its board up as if nothing had happened; the
 top bar's "NOT ENROLLED" was easy to miss. The strip stays until the kiosk is

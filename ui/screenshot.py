@@ -123,6 +123,17 @@ def _offline(app: QApplication, kiosk: Kiosk) -> None:
     kiosk.window.show_sync()
 
 
+def _revoked(app: QApplication, kiosk: Kiosk) -> None:
+    """The server refused this kiosk's token: a red strip on every screen, nothing lost."""
+    from sync.scheduler import REVOKED
+    from ui.controller import SyncStatus
+
+    kiosk.window.show_board()
+    kiosk.controller.set_sync_status(
+        SyncStatus(online=False, waiting=4, server=True, enrolled=False, error=REVOKED)
+    )
+
+
 def _enrol(app: QApplication, kiosk: Kiosk) -> None:
     kiosk.window.show_health()
     settle(app, kiosk)
@@ -152,6 +163,7 @@ SCREENS: dict[str, Callable[[QApplication, Kiosk], None]] = {
     "notifications": lambda app, k: k.window.show_notifications(),
     "health": lambda app, k: k.window.show_health(),
     "enrol": _enrol,
+    "revoked": _revoked,
 }
 
 

@@ -58,6 +58,9 @@ def test_revoked_kiosk_shows_it_then_a_command_line_enrolment_takes_effect_runni
         plant_server.revoke(first_device)
         sync.retry()  # within a sync round (5 s) anyway; now, to keep the test short
         qtbot.waitUntil(lambda: not controller.sync_status.enrolled, timeout=20_000)
+        # Every screen's top bar says so; the board says it in full.
+        qtbot.waitUntil(lambda: "NOT ENROLLED" in kiosk.window.topbar.sync.text(), timeout=5_000)
+        kiosk.window.show_board()
         qtbot.waitUntil(banner.isVisible, timeout=5_000)
     assert "revoked" in banner.text()
     assert "a supervisor must enrol it again" in banner.text()

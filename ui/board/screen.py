@@ -58,6 +58,7 @@ class BoardScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(gap, gap, gap, gap)
         layout.setSpacing(gap)
+        self._layout = layout
 
         top = QHBoxLayout()
         top.setSpacing(gap)
@@ -167,6 +168,10 @@ class BoardScreen(QWidget):
             if col == Col.NUMBER:  # room for the amber stripe of an unlinked order
                 width += self.metrics.mm(2.5)
             header.resizeSection(col, width + pad)
+
+    def show_notice(self, notice: QWidget) -> None:
+        """A strip above the filters (a revoked kiosk's); the table gives up the room."""
+        self._layout.insertWidget(0, notice)
 
     def set_rows(self, rows: list[BoardRow]) -> None:
         self.model.set_rows(rows)
