@@ -84,6 +84,11 @@ def show_refusal(
         screen.resize(*windowed)
         screen.show()
     else:
+        # The size of the screen even where nothing honours the full-screen request (a
+        # bare X server, no window manager), as the kiosk's own window does.
+        display = screen.screen() or app.primaryScreen()
+        if display is not None:
+            screen.setGeometry(display.geometry())
         screen.showFullScreen()
     if timeout_s is not None:
         QTimer.singleShot(round(timeout_s * 1000), screen.close)
