@@ -31,10 +31,20 @@ class Kiosk:
     gc_timer: QTimer
 
     def close(self) -> None:
+        """Undo what ``build`` did to the process: its app-wide event filters, the worker,
+        the store, and automatic GC (off while the worker ran; a kiosk left installed
+        would hold and reorder the keys of whatever window comes next)."""
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.window.scanner)
+            app.removeEventFilter(self.window)
         self.gc_timer.stop()
         self.controller.poll_timer.stop()
         self.worker.stop()
         self.station.close()
+        # The worker thread has stopped: collecting here, on the GUI thread, is safe.
+        gc.collect()
+        gc.enable()
 
 
 def _log_uncaught(

@@ -161,3 +161,29 @@ def _failure(text: str):
     from ui.worker import Failure
 
     return Failure(text, "notice", RuntimeError(text))
+
+
+def test_a_closed_kiosk_leaves_no_listener_and_gc_back_on(qtbot, qapp, store_url):
+    """A kiosk built and closed (a test, a re-enrolment) must not keep its app-wide scan
+    listener: it held every later window's keys and handed them on out of order."""
+    import gc
+
+    from kiosk.station import Station
+    from kiosk.store.engine import make_engine
+    from ui.composition import build
+
+    station = Station(make_engine(store_url), "ASSY-1", "test-kiosk")
+    kiosk = build(qapp, station)
+    assert not gc.isenabled()  # while the worker runs, the GUI thread collects
+    kiosk.close()
+    kiosk.window.close()
+    assert gc.isenabled()
+    holder = QWidget()
+    field = QLineEdit()
+    QVBoxLayout(holder).addWidget(field)
+    qtbot.addWidget(holder)
+    holder.show()
+    field.setFocus()
+    QTest.keyClick(holder.windowHandle(), "a")
+    assert field.text() == "a"  # at once: nothing held it back
+    station.engine.dispose()
