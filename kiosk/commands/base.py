@@ -8,28 +8,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
+from kiosk.domain.actor import SYSTEM, Actor
 from kiosk.store.base import new_id, utcnow
 
 if TYPE_CHECKING:
-    from kiosk.commands.context import Context
+    from kiosk.services.context import Context
 
-
-@dataclass(frozen=True, kw_only=True)
-class Actor:
-    """Who asked: the operator at the kiosk, a supervisor elevating one action,
-    the device and workstation it came from, or an office principal (API token)."""
-
-    badge: str | None = None
-    supervisor_badge: str | None = None
-    device_id: str | None = None
-    workstation: str | None = None
-    principal: str | None = None
-    #: The site a device belongs to (set by the server for a kiosk's commands): every id
-    #: it names must be of this site, or it does not exist as far as it is concerned.
-    site_id: str | None = None
-
-
-SYSTEM = Actor(principal="system")
+__all__ = ["SYSTEM", "Actor", "Command", "CommandResult", "Sync"]
 
 
 class Sync(StrEnum):

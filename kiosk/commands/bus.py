@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.commands.base import HANDLERS, Command, CommandResult
-from kiosk.commands.context import Context
 from kiosk.domain.errors import Conflict, DomainError
+from kiosk.services.context import Context
 from kiosk.store.base import new_id, utcnow
 from kiosk.store.models import AuditEntry
 

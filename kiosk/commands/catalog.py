@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 
 from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.context import Context
 from kiosk.domain.enums import IdentifyBy
 from kiosk.domain.errors import Conflict, ValidationError
 from kiosk.domain.quantities import parse_qty
 from kiosk.domain.spread import BomDef, check_no_cycle
+from kiosk.services.context import Context
 from kiosk.services.lookup import find_product, product_by_sku, site_by_code, sku_key
 from kiosk.services.materials import load_bom_defs
 from kiosk.store.base import new_id

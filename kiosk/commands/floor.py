@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.context import Context, set_status
 from kiosk.domain.enums import HoldReason, NotificationKind, WoStatus
 from kiosk.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from kiosk.domain.quantities import fmt_qty, parse_qty, units
 from kiosk.domain.status import Action, check_allowed, is_allowed
 from kiosk.services import stock
+from kiosk.services.context import Context, set_status
 from kiosk.services.labour import close_segments, open_segment
 from kiosk.services.production import (
     consume_for_run,

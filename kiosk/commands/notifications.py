@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.context import Context
 from kiosk.domain.errors import Conflict, NotFound
+from kiosk.services.context import Context
 from kiosk.store.models import Notification
 
 

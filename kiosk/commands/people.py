@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 
 from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.context import Context
 from kiosk.domain.enums import IdentifyMethod, NotificationKind, Role
 from kiosk.domain.errors import Conflict, Unauthorized, ValidationError
 from kiosk.domain.pins import hash_pin
 from kiosk.services import identity
+from kiosk.services.context import Context
 from kiosk.services.identity import check_pin
 from kiosk.services.labour import close_segments
 from kiosk.services.lookup import site_by_code, workstation_by_code

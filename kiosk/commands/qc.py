@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.context import Context
 from kiosk.commands.floor import allow_fact, pick_item
 from kiosk.domain.enums import FailedAction
 from kiosk.domain.errors import ValidationError
 from kiosk.domain.quantities import fmt_qty, parse_qty, units
 from kiosk.domain.status import Action
+from kiosk.services.context import Context
 from kiosk.services.production import receive_done
 from kiosk.store.base import new_id
 from kiosk.store.models import QcDisposition

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import select
 
 from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.context import Context
 from kiosk.domain.enums import (
     NotificationKind,
     SalesOrderSource,
@@ -21,6 +20,7 @@ from kiosk.domain.enums import (
 from kiosk.domain.errors import Conflict, NotFound, ValidationError
 from kiosk.domain.quantities import parse_qty
 from kiosk.services import stock
+from kiosk.services.context import Context
 from kiosk.services.lookup import find_product, site_by_code
 from kiosk.services.materials import rescale_item
 from kiosk.services.orchestrator import cover_line, link_line, lock_site_orders, uncovered

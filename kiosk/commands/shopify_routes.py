@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 
 from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.context import Context
 from kiosk.domain.enums import NotificationKind
 from kiosk.domain.errors import NotFound, ValidationError
 from kiosk.services import shop_routing
+from kiosk.services.context import Context
 from kiosk.services.lookup import site_by_code
 from kiosk.store.models import (
     Notification,

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 
 from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.context import Context
 from kiosk.domain.enums import MovementKind, WoStatus
 from kiosk.domain.errors import InsufficientStock, ValidationError
 from kiosk.domain.quantities import fmt_qty, parse_qty
 from kiosk.services import stock
+from kiosk.services.context import Context
 from kiosk.services.lookup import product_by_sku, site_by_code
 from kiosk.services.materials import spread_materials
 from kiosk.store.models import WorkOrder

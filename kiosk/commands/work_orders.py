@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.context import Context
 from kiosk.domain.enums import WoStatus, WoType
 from kiosk.domain.errors import Conflict, InvalidTransition, ValidationError
 from kiosk.domain.quantities import parse_qty
 from kiosk.domain.status import Action, check_allowed, needs_supervisor
 from kiosk.services import stock
+from kiosk.services.context import Context
 from kiosk.services.lookup import product_by_sku, site_by_code, workstation_by_code
 from kiosk.services.materials import rescale_item
 from kiosk.services.planning import (

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.commands.context import Context
 from kiosk.domain.enums import IdentifyBy, IdentifyMethod, Role
 from kiosk.domain.errors import DomainError, NotFound, Unauthorized, ValidationError
 from kiosk.domain.pins import verify_pin
+from kiosk.services.context import Context
 from kiosk.store.base import new_id
 from kiosk.store.models import Operator, PinFailure, Site, Workstation
 

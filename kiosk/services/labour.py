@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from kiosk.commands.context import Context
+from kiosk.services.context import Context
 from kiosk.store.base import new_id
 from kiosk.store.models import LabourSegment, WorkOrder
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from kiosk.commands.context import Context
 from kiosk.domain.enums import NOT_STARTED, NotificationKind, WoType
 from kiosk.domain.quantities import fmt_qty
 from kiosk.services import stock
+from kiosk.services.context import Context
 from kiosk.services.planning import (
     PlannedItem,
     allocate_or_block,

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from kiosk.commands.context import Context, set_status
 from kiosk.domain.enums import NotificationKind, WoStatus, WoType
 from kiosk.domain.errors import Conflict, ValidationError
 from kiosk.services import stock
+from kiosk.services.context import Context, set_status
 from kiosk.services.labour import close_segments
 from kiosk.services.materials import spread_materials
 from kiosk.services.routing import take_turn

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from kiosk.commands.context import Context
 from kiosk.domain.enums import MovementKind, NotificationKind, WoType
 from kiosk.domain.quantities import fmt_qty
+from kiosk.services.context import Context
 from kiosk.services.materials import consumption_target
 from kiosk.services.stock import lock_stock, move, require_available
 from kiosk.store.models import (

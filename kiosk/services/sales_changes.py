@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kiosk.commands.context import Context
 from kiosk.domain.enums import NotificationKind, WoStatus, WoType
 from kiosk.domain.quantities import fmt_qty, units
 from kiosk.services import stock
+from kiosk.services.context import Context
 from kiosk.services.orchestrator import cover_line, uncovered
 from kiosk.services.planning import cancel_work_order, replan
 from kiosk.store.models import SalesOrder, SalesOrderLine, WoLink, WorkOrder

@@ -16,10 +16,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from kiosk.commands.context import Context
 from kiosk.domain.enums import MovementKind
 from kiosk.domain.errors import InsufficientStock
 from kiosk.domain.quantities import fmt_qty
+from kiosk.services.context import Context
 from kiosk.store.base import new_id
 from kiosk.store.models import StockLevel, StockMovement, WoMaterial, WorkOrder
 

@@ -1,21 +1,39 @@
-"""What a handler gets: the session of its one transaction, the actor, and helpers."""
+"""What a handler gets: the session of its one transaction, the actor, and helpers.
+
+It lives with the services (the layer below the commands) so that services can take
+it without importing the command vocabulary; the bus makes one per command.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.commands.base import Command
+from kiosk.domain.actor import Actor
 from kiosk.domain.enums import NotificationKind, Role, WoStatus
 from kiosk.domain.errors import Forbidden, NotFound
 from kiosk.store.base import new_id
 from kiosk.store.models import Notification, Operator, WoMessage, WorkOrder
 
 
+class Request(Protocol):
+    """What a service reads of the command it runs under (a ``kiosk.commands`` Command)."""
+
+    @property
+    def command_id(self) -> str: ...
+    @property
+    def actor(self) -> Actor: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def replayed(self) -> bool: ...
+
+
 class Context:
-    def __init__(self, session: Session, command: Command, now: datetime) -> None:
+    def __init__(self, session: Session, command: Request, now: datetime) -> None:
         self.session = session
         self.command = command
         self.actor = command.actor
