@@ -7,7 +7,7 @@ Demo people (badge / PIN): operators 1001–1004 with PIN 1111, supervisors
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
@@ -154,10 +154,10 @@ class _Builder:
     def run(self, command: Command) -> dict[str, object]:
         return self.bus.execute(command).data
 
-    def at(self, minutes: int = 7) -> dict[str, object]:
+    def at(self, minutes: int = 7) -> datetime:
         """Device times a few minutes apart, so the history reads like a shift."""
         self.clock += timedelta(minutes=minutes)
-        return {"at": self.clock}
+        return self.clock
 
 
 def is_seeded(engine: Engine) -> bool:
@@ -187,14 +187,14 @@ def seed_demo_plant(engine: Engine) -> None:
     for badge, name, pin, role in PEOPLE:
         b.run(CreateOperator(badge=badge, name=name, pin=pin, role=role, actor=OFFICE))
     for sku, qty in STOCK.items():
-        b.run(ReceiveStock(sku=sku, qty=qty, reason="opening count", actor=OFFICE, **b.at(1)))
+        b.run(ReceiveStock(sku=sku, qty=qty, reason="opening count", actor=OFFICE, at=b.at(1)))
 
     maria = Actor(badge="1001", workstation="WELD-1", device_id="demo-weld-1")
     tom = Actor(badge="1002", workstation="ASSY-1", device_id="demo-assy-1")
     aiko = Actor(badge="1003", workstation="WELD-2", device_id="demo-weld-2")
     grace = Actor(badge="1003", supervisor_badge="9001", workstation="WELD-2")
     for person in (maria, tom, aiko):
-        b.run(ClockIn(badge=person.badge or "", actor=person, **b.at(2)))
+        b.run(ClockIn(badge=person.badge or "", actor=person, at=b.at(2)))
 
     def make(sku: str, qty: int, name: str, ws: str, priority: int = 3) -> str:
         data = b.run(
@@ -205,24 +205,24 @@ def seed_demo_plant(engine: Engine) -> None:
                 priority=priority,
                 scheduled_at=b.clock + timedelta(days=1),
                 actor=OFFICE,
-                **b.at(3),
+                at=b.at(3),
             )
         )
         return str(data["work_order_id"])
 
     # Completed: stools built and finished this morning.
     stools = make("STOOL", 4, "Stools for the canteen", "ASSY-1")
-    b.run(ConfirmWorkOrder(work_order_id=stools, actor=OFFICE, **b.at()))
-    b.run(StartWorkOrder(work_order_id=stools, actor=tom, **b.at()))
-    b.run(LogOutput(work_order_id=stools, qty=4, actor=tom, **b.at(40)))
+    b.run(ConfirmWorkOrder(work_order_id=stools, actor=OFFICE, at=b.at()))
+    b.run(StartWorkOrder(work_order_id=stools, actor=tom, at=b.at()))
+    b.run(LogOutput(work_order_id=stools, qty=4, actor=tom, at=b.at(40)))
     _finish_steps(b, stools, tom)
-    b.run(CompleteWorkOrder(work_order_id=stools, actor=tom, **b.at()))
+    b.run(CompleteWorkOrder(work_order_id=stools, actor=tom, at=b.at()))
 
     # In progress: chair bases, some through QC, some waiting for it.
     bases = make("CHAIR-BASE", 12, "Chair bases, weekly batch", "WELD-1", priority=2)
-    b.run(ConfirmWorkOrder(work_order_id=bases, actor=OFFICE, **b.at()))
-    b.run(StartWorkOrder(work_order_id=bases, actor=maria, **b.at()))
-    b.run(LogOutput(work_order_id=bases, qty=5, actor=maria, **b.at(35)))
+    b.run(ConfirmWorkOrder(work_order_id=bases, actor=OFFICE, at=b.at()))
+    b.run(StartWorkOrder(work_order_id=bases, actor=maria, at=b.at()))
+    b.run(LogOutput(work_order_id=bases, qty=5, actor=maria, at=b.at(35)))
     b.run(
         RecordQc(
             work_order_id=bases,
@@ -232,23 +232,23 @@ def seed_demo_plant(engine: Engine) -> None:
             category="welding",
             failed_action="rework",
             actor=maria,
-            **b.at(10),
+            at=b.at(10),
         )
     )
-    b.run(LogOutput(work_order_id=bases, qty=3, actor=maria, **b.at(30)))
+    b.run(LogOutput(work_order_id=bases, qty=3, actor=maria, at=b.at(30)))
 
     # On hold: a desk frame run stopped by a machine fault.
     frames = make("DESK-FRAME", 6, "Desk frames for the Hansen order", "WELD-2")
-    b.run(ConfirmWorkOrder(work_order_id=frames, actor=OFFICE, **b.at()))
-    b.run(StartWorkOrder(work_order_id=frames, actor=aiko, **b.at()))
-    b.run(LogOutput(work_order_id=frames, qty=2, actor=aiko, **b.at(50)))
+    b.run(ConfirmWorkOrder(work_order_id=frames, actor=OFFICE, at=b.at()))
+    b.run(StartWorkOrder(work_order_id=frames, actor=aiko, at=b.at()))
+    b.run(LogOutput(work_order_id=frames, qty=2, actor=aiko, at=b.at(50)))
     b.run(
         RaiseHold(
             work_order_id=frames,
             reason="machine_down",
             note="Welder 2 trips its breaker on start; maintenance called.",
             actor=aiko,
-            **b.at(5),
+            at=b.at(5),
         )
     )
 
@@ -257,7 +257,7 @@ def seed_demo_plant(engine: Engine) -> None:
 
     # Cancelled: planned, then dropped.
     dropped = make("OAK-DESK", 2, "Trade-fair desks", "ASSY-2")
-    b.run(CancelWorkOrder(work_order_id=dropped, reason="fair postponed", actor=OFFICE, **b.at()))
+    b.run(CancelWorkOrder(work_order_id=dropped, reason="fair postponed", actor=OFFICE, at=b.at()))
 
     # Sales orders: a chair order that builds (ready), a desk order that is short (blocked),
     # and one whose WO started before the customer cut the quantity (unlinked, amber).
@@ -267,7 +267,7 @@ def seed_demo_plant(engine: Engine) -> None:
             source="shopify",
             lines=[LineSpec("l1", "task-chair", 6), LineSpec("l2", "FOOTREST-X", 1)],
             actor=OFFICE,
-            **b.at(),
+            at=b.at(),
         )
     )
     b.run(
@@ -276,7 +276,7 @@ def seed_demo_plant(engine: Engine) -> None:
             source="api",
             lines=[LineSpec("1", "OAK-DESK", 8)],
             actor=OFFICE,
-            **b.at(),
+            at=b.at(),
         )
     )
     data = b.run(
@@ -285,20 +285,20 @@ def seed_demo_plant(engine: Engine) -> None:
             source="shopify",
             lines=[LineSpec("l1", "STOOL", 5)],
             actor=OFFICE,
-            **b.at(),
+            at=b.at(),
         )
     )
     order_1043 = str(data["sales_order_id"])
     stool_wo = _work_order_for(b, "#1043")
-    b.run(StartWorkOrder(work_order_id=stool_wo, actor=tom, **b.at()))
-    b.run(LogOutput(work_order_id=stool_wo, qty=1, actor=tom, **b.at(20)))
+    b.run(StartWorkOrder(work_order_id=stool_wo, actor=tom, at=b.at()))
+    b.run(LogOutput(work_order_id=stool_wo, qty=1, actor=tom, at=b.at(20)))
     b.run(
         ChangeSalesOrder(
             sales_order_id=order_1043,
             lines=[LineChange("l1", 2)],
             reason="customer reduced the quantity",
             actor=OFFICE,
-            **b.at(),
+            at=b.at(),
         )
     )
     del grace  # supervisors act on the kiosk; the demo leaves their decisions open
@@ -310,7 +310,7 @@ def _finish_steps(b: _Builder, work_order_id: str, actor: Actor) -> None:
     with b.bus.read() as session:
         steps = queries.work_order(session, work_order_id).steps
     for step in steps:
-        b.run(CompleteStep(work_order_id=work_order_id, step_id=step.id, actor=actor, **b.at(2)))
+        b.run(CompleteStep(work_order_id=work_order_id, step_id=step.id, actor=actor, at=b.at(2)))
 
 
 def _work_order_for(b: _Builder, external_id: str) -> str:

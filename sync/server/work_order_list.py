@@ -66,7 +66,7 @@ def list_work_orders(
     session: Session, f: Filters, *, limit: int, offset: int
 ) -> tuple[list[WorkOrderSummary], int]:
     """A page of work orders, most urgent first, and how many match in all."""
-    total = session.scalar(_where(select(func.count(WorkOrder.id)), f)) or 0  # type: ignore[arg-type]
+    total = int(session.scalar(_where(select(func.count(WorkOrder.id)), f)) or 0)  # type: ignore[arg-type]
     rows = session.scalars(
         _where(select(WorkOrder), f)
         .options(
