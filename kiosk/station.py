@@ -172,8 +172,10 @@ class Station:
         """Run a floor command here (the outbox hook, when syncing, queues it in the same
         transaction). Office commands belong to the server: run here, they would change
         this copy of the plant and never reach it."""
-        if command.sync not in (Sync.PUSHED, Sync.LOCAL):
-            raise TypeError(f"{type(command).__name__} is not a kiosk's command ({command.sync})")
+        if command.policy.sync not in (Sync.PUSHED, Sync.LOCAL):
+            raise TypeError(
+                f"{type(command).__name__} is not a kiosk's command ({command.policy.sync})"
+            )
         return self.bus.execute(command, hook=self.command_hook)
 
     # ---------------------------------------------------------------- people

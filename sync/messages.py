@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kiosk.domain.quantities import units
+from kiosk.commands import COMMAND_TYPES
+from kiosk.domain.quantities import units_said
 from sync.protocol import PushResult, WorkOrderNote
-
-_WHAT = {
-    "log_output": "your {qty}",
-    "qc_disposition": "your QC verdict",
-    "complete_step": "the finished step",
-    "hold": "your hold",
-    "start": "your start",
-    "resume": "the release of the hold",
-    "complete": "your completion",
-    "reverse_run": "the reversed run",
-    "clock_in": "the clock-in",
-    "clock_out": "the clock-out",
-}
-
-
-def _count(qty: Any) -> str:
-    try:
-        return units(Decimal(str(qty)))
-    except (InvalidOperation, ValueError):
-        return f"{qty} units"
 
 
 def what(command_type: str, payload: dict[str, Any]) -> str:
-    template = _WHAT.get(command_type, "your " + command_type.replace("_", " "))
-    return template.format(qty=_count(payload.get("qty", "?")))
+    cls = COMMAND_TYPES.get(command_type)
+    template = cls.policy.subject if cls is not None else ""
+    template = template or "your " + command_type.replace("_", " ")
+    return template.format(qty=units_said(payload.get("qty", "?")))
 
 
 def _who(changed_by: str | None, names: dict[str, str]) -> str:
@@ -67,7 +49,7 @@ def plain_message(
     subject = what(command_type, payload)
     if result.status == "flagged":
         if result.work_order is not None:
-            verb = "were" if subject.endswith("s") and command_type == "log_output" else "was"
+            verb = "were" if subject.endswith(" units") else "was"
             return (
                 f"{_situation(result.work_order, names)}; {subject} {verb} recorded "
                 "and a supervisor was told."

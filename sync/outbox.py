@@ -36,7 +36,7 @@ JOURNAL_DAYS = 14
 
 def queued(command: Command) -> bool:
     """Commands the server replays (``Sync.PUSHED``); the rest stay on the kiosk."""
-    return command.sync == Sync.PUSHED
+    return command.policy.sync == Sync.PUSHED
 
 
 class OutboxHook:

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
+from kiosk.commands.policy import Kind, Policy, Supervisor, Sync
 from kiosk.domain.actor import SYSTEM, Actor
 from kiosk.store.base import new_id, utcnow
 
 if TYPE_CHECKING:
     from kiosk.services.context import Context
 
-__all__ = ["SYSTEM", "Actor", "Command", "CommandResult", "Sync"]
-
-
-class Sync(StrEnum):
-    """Where a command travels; each command class says it itself (nothing else lists them)."""
-
-    #: A kiosk applies it, queues it, and the server replays it (a floor action).
-    PUSHED = "pushed"
-    #: A kiosk's own business, never sent (a PIN check, a lockout cleared on it).
-    LOCAL = "local"
-    #: The office's or an integrator's, through the server's API; a kiosk never runs it.
-    OFFICE = "office"
+__all__ = ["SYSTEM", "Actor", "Command", "CommandResult", "Kind", "Policy", "Supervisor", "Sync"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,8 +22,9 @@ class Command:
     """Base of every state change: an id made where it was born, an actor and a device time."""
 
     type_name: ClassVar[str] = ""
-    #: Declared by every command class (a test fails for one that does not).
-    sync: ClassVar[Sync | None] = None
+    #: Declared by every command class (see :mod:`kiosk.commands.policy`); registering
+    #: a handler for a class that declares none fails at import.
+    policy: ClassVar[Policy]
 
     command_id: str = field(default_factory=new_id)
     actor: Actor = field(default_factory=Actor)
@@ -61,7 +51,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {}
 
 def pushed_types() -> frozenset[str]:
     """The command types a kiosk sends and the server accepts from one."""
-    return frozenset(name for name, cls in COMMAND_TYPES.items() if cls.sync == Sync.PUSHED)
+    return frozenset(name for name, cls in COMMAND_TYPES.items() if cls.policy.sync == Sync.PUSHED)
 
 
 def handles(command_type: type[C]) -> Callable[[Callable[[Context, C], Any]], Any]:
@@ -70,6 +60,12 @@ def handles(command_type: type[C]) -> Callable[[Callable[[Context, C], Any]], An
     def register(fn: Callable[[Context, C], Any]) -> Callable[[Context, C], Any]:
         if command_type in HANDLERS:
             raise RuntimeError(f"{command_type.__name__} already has a handler")
+        if not isinstance(command_type.__dict__.get("policy"), Policy):
+            raise TypeError(f"{command_type.__name__} declares no policy")
+        if command_type.policy.action is not None and "work_order_id" not in {
+            f.name for f in fields(command_type)
+        }:
+            raise TypeError(f"{command_type.__name__} has a status action but no work order")
         HANDLERS[command_type] = fn
         if command_type.type_name:
             COMMAND_TYPES[command_type.type_name] = command_type

@@ -1,4 +1,7 @@
-"""The command bus: one handler, one transaction, one audit row per command."""
+"""The command bus: one handler, one transaction, one audit row per command.
+
+Before the handler the bus applies the command's declared policy (:mod:`kiosk.commands.gate`).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.commands.base import HANDLERS, Command, CommandResult
+from kiosk.commands.gate import admit
 from kiosk.domain.errors import Conflict, DomainError
 from kiosk.services.context import Context
 from kiosk.store.base import new_id, utcnow
@@ -75,6 +79,7 @@ class CommandBus:
                     if hook is not None:
                         hook.before(session, command, refusing=False)
                     ctx = Context(session, command, self._clock())
+                    admit(ctx, command)
                     data = handler(ctx, command) or {}
                     status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
                     detail = " ".join(ctx.flags)
@@ -129,6 +134,7 @@ class CommandBus:
             raise TypeError(f"no handler for {type(command).__name__}")
         with session.begin_nested():
             ctx = Context(session, command, self._clock())
+            admit(ctx, command)
             data = handler(ctx, command) or {}
             status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
             detail = " ".join(ctx.flags)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk.commands.base import Command, Sync, handles
+from kiosk.commands.base import Command, Policy, Sync, handles
 from kiosk.domain.enums import IdentifyBy
 from kiosk.domain.errors import Conflict, ValidationError
 from kiosk.domain.quantities import parse_qty
@@ -31,7 +31,7 @@ def _text(value: object, what: str, *, max_len: int = 200) -> str:
 @dataclass(frozen=True, kw_only=True)
 class CreateSite(Command):
     type_name = "create_site"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     code: str
     name: str
     identify_by: str = IdentifyBy.BADGE_SCAN.value
@@ -67,7 +67,7 @@ class EditSite(Command):
     at its kiosks (None: unchanged)."""
 
     type_name = "edit_site"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     code: str | None = None
     name: str | None = None
     identify_by: str | None = None
@@ -103,7 +103,7 @@ def edit_site(ctx: Context, cmd: EditSite) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class CreateProduct(Command):
     type_name = "create_product"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     sku: str
     name: str
     unit: str = "pcs"
@@ -146,7 +146,7 @@ class SetBom(Command):
     """Replace a product's BOM and routing; refused if it would contain itself."""
 
     type_name = "set_bom"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     sku: str
     lines: list[BomLineSpec]
     steps: list[StepSpec] = field(default_factory=list)
@@ -199,7 +199,7 @@ def set_bom(ctx: Context, cmd: SetBom) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class CreateWorkstation(Command):
     type_name = "create_workstation"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     code: str
     name: str
     type: str | None = None

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk.commands.base import Command, Sync, handles
+from kiosk.commands.base import Command, Kind, Policy, Supervisor, Sync, handles
 from kiosk.domain.enums import HoldReason, NotificationKind, WoStatus
 from kiosk.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from kiosk.domain.quantities import fmt_qty, parse_qty, units
-from kiosk.domain.status import Action, check_allowed, is_allowed
+from kiosk.domain.status import Action
 from kiosk.services import stock
 from kiosk.services.context import Context, set_status
 from kiosk.services.labour import close_segments, open_segment
@@ -57,25 +57,6 @@ def pick_item(wo: WorkOrder, sku: str | None, *, prefer: str = "remaining") -> W
     return wo.items[0]
 
 
-def allow_fact(ctx: Context, wo: WorkOrder, action: Action, what: str) -> bool:
-    """Check ``action`` against the status table, except for a physical fact replayed
-    from a kiosk: that is recorded whatever the status is now, flagged, and a
-    supervisor is told. False when it is recorded against the status."""
-    status = WoStatus(wo.status)
-    if is_allowed(status, action) or not ctx.command.replayed:
-        check_allowed(wo.number, status, action)
-        return True
-    where = ctx.actor.workstation or "a kiosk"
-    text = (
-        f"{wo.number} was {status.label.lower()} when {what} from {where} arrived; "
-        "it was recorded anyway. Please check."
-    )
-    ctx.flag(text)
-    ctx.notify(NotificationKind.FLAGGED_FACT, text, site_id=wo.site_id, work_order_id=wo.id)
-    ctx.message(wo, "flagged", text)
-    return False
-
-
 def _require_clocked_in(ctx: Context) -> str:
     op = ctx.operator(ctx.actor.badge)
     clocked = ctx.session.scalars(
@@ -91,22 +72,13 @@ def _require_clocked_in(ctx: Context) -> str:
 @dataclass(frozen=True, kw_only=True)
 class StartWorkOrder(Command):
     type_name = "start"
-    sync = Sync.PUSHED
+    policy = Policy(sync=Sync.PUSHED, action=Action.START, subject="your start")
     work_order_id: str
 
 
 @handles(StartWorkOrder)
 def start(ctx: Context, cmd: StartWorkOrder) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    if wo.status == WoStatus.BLOCKED:
-        # Name only what stock cannot cover now, by how much (not every material line).
-        short = [f"{s.sku} ({fmt_qty(s.missing)})" for s in stock.shortages(ctx.session, wo)]
-        what = ", short of " + ", ".join(short) if short else "; retry allocation first"
-        raise stock.InsufficientStock(
-            f"{wo.number} cannot start: it is blocked{what}.",
-            short=short,
-        )
-    check_allowed(wo.number, WoStatus(wo.status), Action.START)
     operator_id = _require_clocked_in(ctx)
     set_status(wo, WoStatus.IN_PROGRESS)
     wo.started_at = cmd.at
@@ -119,7 +91,14 @@ class LogOutput(Command):
     """A build run: ``qty`` units built (or reworked); its id is made on the kiosk."""
 
     type_name = "log_output"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        kind=Kind.FACT,
+        action=Action.LOG_OUTPUT,
+        supervisor=Supervisor.SOMETIMES,  # more than is left to build
+        subject="your {qty}",
+        noted_as="output of {qty}",
+    )
     work_order_id: str
     qty: Decimal | str | int
     rework: bool = False
@@ -130,7 +109,6 @@ class LogOutput(Command):
 @handles(LogOutput)
 def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    allow_fact(ctx, wo, Action.LOG_OUTPUT, f"output of {cmd.qty} units")
     ctx.operator(ctx.actor.badge)
     qty = parse_qty(cmd.qty, what="Units built", whole=True)
     if not is_uuid(cmd.run_id):
@@ -192,7 +170,14 @@ def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class CompleteStep(Command):
     type_name = "complete_step"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        kind=Kind.FACT,
+        action=Action.COMPLETE_STEP,
+        supervisor=Supervisor.SOMETIMES,  # skipping it
+        subject="the finished step",
+        noted_as="a finished step",
+    )
     work_order_id: str
     step_id: str
     skip: bool = False
@@ -201,7 +186,6 @@ class CompleteStep(Command):
 @handles(CompleteStep)
 def complete_step(ctx: Context, cmd: CompleteStep) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    allow_fact(ctx, wo, Action.COMPLETE_STEP, "a finished step")
     step = next((s for s in wo.steps if s.id == cmd.step_id), None)
     if step is None:
         raise NotFound(f"{wo.number} has no such step.", step_id=cmd.step_id)
@@ -217,7 +201,13 @@ def complete_step(ctx: Context, cmd: CompleteStep) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class RaiseHold(Command):
     type_name = "hold"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        kind=Kind.SAFETY,
+        action=Action.HOLD,
+        subject="your hold",
+        noted_as="a hold",
+    )
     work_order_id: str
     reason: str
     note: str = ""
@@ -226,7 +216,7 @@ class RaiseHold(Command):
 @handles(RaiseHold)
 def raise_hold(ctx: Context, cmd: RaiseHold) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    if not allow_fact(ctx, wo, Action.HOLD, "a hold"):
+    if ctx.against_status:
         # A safety call is never dropped: kept as a flagged note, the status stays.
         return {}
     try:
@@ -257,15 +247,20 @@ def raise_hold(ctx: Context, cmd: RaiseHold) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class ResumeWorkOrder(Command):
     type_name = "resume"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        action=Action.RESUME,
+        supervisor=Supervisor.ALWAYS,
+        supervisor_for="release the hold on {number}",
+        subject="the release of the hold",
+    )
     work_order_id: str
 
 
 @handles(ResumeWorkOrder)
 def resume(ctx: Context, cmd: ResumeWorkOrder) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    check_allowed(wo.number, WoStatus(wo.status), Action.RESUME)
-    who = ctx.require_supervisor(f"release the hold on {wo.number}")
+    who = ctx.approved_by
     hold = wo.open_hold
     if hold is not None:
         hold.released_at = cmd.at
@@ -284,7 +279,12 @@ class CompleteWorkOrder(Command):
     """Complete; ``close_short`` (a supervisor, with a ``reason``) ends it short of plan."""
 
     type_name = "complete"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        action=Action.COMPLETE,
+        supervisor=Supervisor.SOMETIMES,  # closing it short
+        subject="your completion",
+    )
     work_order_id: str
     close_short: bool = False
     reason: str = ""
@@ -317,7 +317,6 @@ def missing_for_completion(wo: WorkOrder) -> list[str]:
 @handles(CompleteWorkOrder)
 def complete(ctx: Context, cmd: CompleteWorkOrder) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    check_allowed(wo.number, WoStatus(wo.status), Action.COMPLETE)
     awaiting = [i for i in wo.items if i.qty_awaiting_qc > 0]
     if awaiting:
         raise Conflict(
@@ -387,7 +386,13 @@ def _close_short(ctx: Context, wo: WorkOrder, cmd: CompleteWorkOrder) -> None:
 @dataclass(frozen=True, kw_only=True)
 class ReverseRun(Command):
     type_name = "reverse_run"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        action=Action.REVERSE_RUN,
+        supervisor=Supervisor.ALWAYS,
+        supervisor_for="reverse a build run",
+        subject="the reversed run",
+    )
     work_order_id: str
     run_id: str
 
@@ -395,9 +400,7 @@ class ReverseRun(Command):
 @handles(ReverseRun)
 def reverse_run(ctx: Context, cmd: ReverseRun) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    status = WoStatus(wo.status)
-    check_allowed(wo.number, status, Action.REVERSE_RUN)
-    who = ctx.require_supervisor("reverse a build run")
+    who = ctx.approved_by
     run = ctx.session.get(BuildRun, cmd.run_id, with_for_update=True)
     if run is None or run.work_order_id != wo.id:
         raise NotFound(f"{wo.number} has no such build run.", run_id=cmd.run_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.commands.base import Command, Sync, handles
+from kiosk.commands.base import Command, Policy, Supervisor, Sync, handles
 from kiosk.domain.errors import Conflict, NotFound
 from kiosk.services.context import Context
 from kiosk.store.models import Notification
@@ -14,7 +14,11 @@ from kiosk.store.models import Notification
 @dataclass(frozen=True, kw_only=True)
 class AcknowledgeNotification(Command):
     type_name = "acknowledge_notification"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        supervisor=Supervisor.ALWAYS,
+        supervisor_for="acknowledge notifications",
+    )
     notification_id: str
 
 
@@ -25,7 +29,7 @@ def acknowledge(ctx: Context, cmd: AcknowledgeNotification) -> dict[str, Any]:
         raise NotFound("That notification does not exist.", id=cmd.notification_id)
     if note.acknowledged_at is not None:
         raise Conflict(f"Already acknowledged by {note.acknowledged_by}.")
-    who = ctx.require_supervisor("acknowledge notifications")
+    who = ctx.approved_by
     note.acknowledged_at = ctx.now
     note.acknowledged_by = who
     return {}

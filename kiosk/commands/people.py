@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk.commands.base import Command, Sync, handles
+from kiosk.commands.base import Command, Kind, Policy, Supervisor, Sync, handles
 from kiosk.domain.enums import IdentifyMethod, NotificationKind, Role
 from kiosk.domain.errors import Conflict, Unauthorized, ValidationError
 from kiosk.domain.pins import hash_pin
@@ -27,7 +27,7 @@ from kiosk.store.models import ClockSession, Operator, Workstation
 @dataclass(frozen=True, kw_only=True)
 class CreateOperator(Command):
     type_name = "create_operator"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     badge: str
     name: str
     pin: str
@@ -68,7 +68,7 @@ class VerifyPin(Command):
     """Check a PIN (supervisor elevation, clocking someone out) without changing anything."""
 
     type_name = "verify_pin"
-    sync = Sync.LOCAL
+    policy = Policy(sync=Sync.LOCAL)
     badge: str
     pin: str
     supervisor: bool = False
@@ -93,7 +93,7 @@ class ClockIn(Command):
     """
 
     type_name = "clock_in"
-    sync = Sync.PUSHED
+    policy = Policy(sync=Sync.PUSHED, kind=Kind.FACT, subject="the clock-in")
     badge: str
     pin: str | None = None
     method: str = IdentifyMethod.SCAN.value
@@ -146,7 +146,12 @@ def clock_in(ctx: Context, cmd: ClockIn) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class ClockOut(Command):
     type_name = "clock_out"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        kind=Kind.FACT,
+        supervisor=Supervisor.SOMETIMES,  # someone else
+        subject="the clock-out",
+    )
     badge: str
 
 
@@ -175,7 +180,7 @@ class PinLockout(Command):
     the server's audit log), reported by the kiosk right after the refusal that locked it."""
 
     type_name = "pin_lockout"
-    sync = Sync.PUSHED
+    policy = Policy(sync=Sync.PUSHED, kind=Kind.FACT)
     badge: str
 
 
@@ -200,13 +205,13 @@ class ClearPinLockout(Command):
     which also ends a pause of PIN entry on the kiosk)."""
 
     type_name = "clear_pin_lockout"
-    sync = Sync.LOCAL
+    policy = Policy(sync=Sync.LOCAL, supervisor=Supervisor.ALWAYS, supervisor_for="unlock a badge")
     badge: str | None = None
 
 
 @handles(ClearPinLockout)
 def clear_pin_lockout(ctx: Context, cmd: ClearPinLockout) -> dict[str, Any]:
-    who = ctx.require_supervisor("unlock a badge")
+    who = ctx.approved_by
     badge = identity.clean_badge(cmd.badge) if cmd.badge is not None else None
     cleared = identity.clear_failures(ctx.session, badge, by=who, now=ctx.now)
     return {"cleared": cleared}

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from kiosk.commands.base import Command, Sync, handles
-from kiosk.commands.floor import allow_fact, pick_item
+from kiosk.commands.base import Command, Kind, Policy, Sync, handles
+from kiosk.commands.floor import pick_item
 from kiosk.domain.enums import FailedAction
 from kiosk.domain.errors import ValidationError
 from kiosk.domain.quantities import fmt_qty, parse_qty, units
@@ -21,7 +21,13 @@ from kiosk.store.models import QcDisposition
 @dataclass(frozen=True, kw_only=True)
 class RecordQc(Command):
     type_name = "qc_disposition"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        kind=Kind.FACT,
+        action=Action.QC,
+        subject="your QC verdict",
+        noted_as="a QC verdict",
+    )
     work_order_id: str
     approved: Decimal | str | int
     failed: Decimal | str | int = 0
@@ -34,7 +40,6 @@ class RecordQc(Command):
 @handles(RecordQc)
 def record_qc(ctx: Context, cmd: RecordQc) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    allow_fact(ctx, wo, Action.QC, "a QC verdict")
     who = ctx.who
     if who is None:
         raise ValidationError("Clock in first: a QC verdict names who gave it.")

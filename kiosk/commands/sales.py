@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk.commands.base import Command, Sync, handles
+from kiosk.commands.base import Command, Policy, Supervisor, Sync, handles
 from kiosk.domain.enums import (
     NotificationKind,
     SalesOrderSource,
@@ -42,7 +42,7 @@ class IngestSalesOrder(Command):
     """A new sales order; the same external id twice changes nothing."""
 
     type_name = "ingest_sales_order"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     external_id: str
     lines: list[LineSpec]
     source: str = SalesOrderSource.API.value
@@ -145,7 +145,7 @@ class ChangeSalesOrder(Command):
     """New quantities per line; 0 removes the line."""
 
     type_name = "change_sales_order"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     sales_order_id: str
     lines: list[LineChange]
     reason: str = "quantity changed"
@@ -171,7 +171,7 @@ def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class CancelSalesOrder(Command):
     type_name = "cancel_sales_order"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     sales_order_id: str
     refunded: bool = False
 
@@ -189,7 +189,7 @@ def cancel_order(ctx: Context, cmd: CancelSalesOrder) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class DeleteSalesOrder(Command):
     type_name = "delete_sales_order"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     sales_order_id: str
 
 
@@ -230,7 +230,11 @@ class AcceptSalesOrderChange(Command):
     """Supervisor: take the sales order's new quantity; the WO is MTO and linked again."""
 
     type_name = "accept_sales_order_change"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        supervisor=Supervisor.ALWAYS,
+        supervisor_for="accept a sales-order change",
+    )
     work_order_id: str
 
 
@@ -239,7 +243,7 @@ def accept_change(ctx: Context, cmd: AcceptSalesOrderChange) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
     if not wo.unlink_pending:
         raise Conflict(f"{wo.number} has no sales-order change waiting for a decision.")
-    who = ctx.require_supervisor("accept a sales-order change")
+    who = ctx.approved_by
     message = _unlink_message(ctx, wo.id)
     line = ctx.session.get(SalesOrderLine, message.so_line_id, with_for_update=True)
     so = ctx.session.get(SalesOrder, line.sales_order_id) if line else None
@@ -276,7 +280,11 @@ class KeepAsStock(Command):
     """Supervisor: the unlinked WO stays make-to-stock; the order is covered afresh."""
 
     type_name = "keep_as_stock"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        supervisor=Supervisor.ALWAYS,
+        supervisor_for="keep a work order as stock",
+    )
     work_order_id: str
 
 
@@ -285,7 +293,7 @@ def keep_as_stock(ctx: Context, cmd: KeepAsStock) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
     if not wo.unlink_pending:
         raise Conflict(f"{wo.number} has no sales-order change waiting for a decision.")
-    who = ctx.require_supervisor("keep a work order as stock")
+    who = ctx.approved_by
     message = _unlink_message(ctx, wo.id)
     wo.unlink_pending = False
     ctx.message(wo, "kept_as_stock", f"{who} kept {wo.number} as make-to-stock.")

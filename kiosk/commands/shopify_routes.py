@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk.commands.base import Command, Sync, handles
+from kiosk.commands.base import Command, Policy, Sync, handles
 from kiosk.domain.enums import NotificationKind
 from kiosk.domain.errors import NotFound, ValidationError
 from kiosk.services import shop_routing
@@ -41,7 +41,7 @@ class SetShopifyRoute(Command):
     (None: only listed locations are taken; the shop's other orders wait)."""
 
     type_name = "set_shopify_route"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     shop_domain: str
     site: str | None = None
     locations: list[LocationRouteSpec] = field(default_factory=list)
@@ -93,7 +93,7 @@ class DeleteShopifyRoute(Command):
     """Forget a shop's route; its later orders wait unless the server has a single site."""
 
     type_name = "delete_shopify_route"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     shop_domain: str
 
 
@@ -113,7 +113,7 @@ class AwaitShopifyRoute(Command):
     """Park an order's delivery until its shop (or location) is routed, and tell the office."""
 
     type_name = "await_shopify_route"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     delivery_id: str
     shop_domain: str | None = None
     location_id: str | None = None

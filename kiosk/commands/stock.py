@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk.commands.base import Command, Sync, handles
+from kiosk.commands.base import Command, Policy, Sync, handles
 from kiosk.domain.enums import MovementKind, WoStatus
 from kiosk.domain.errors import InsufficientStock, ValidationError
 from kiosk.domain.quantities import fmt_qty, parse_qty
@@ -22,7 +22,7 @@ from kiosk.store.models import WorkOrder
 @dataclass(frozen=True, kw_only=True)
 class ReceiveStock(Command):
     type_name = "receive_stock"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     sku: str
     qty: Decimal | str | int
     site: str | None = None
@@ -68,7 +68,7 @@ def _quietly_allocates(ctx: Context, wo: WorkOrder) -> bool:
 @dataclass(frozen=True, kw_only=True)
 class AdjustStock(Command):
     type_name = "adjust_stock"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     sku: str
     qty_delta: Decimal | str | int
     reason: str

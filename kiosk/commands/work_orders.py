@@ -7,11 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from kiosk.commands.base import Command, Sync, handles
+from kiosk.commands.base import Command, Policy, Supervisor, Sync, handles
 from kiosk.domain.enums import WoStatus, WoType
 from kiosk.domain.errors import Conflict, InvalidTransition, ValidationError
 from kiosk.domain.quantities import parse_qty
-from kiosk.domain.status import Action, check_allowed, needs_supervisor
+from kiosk.domain.status import Action
 from kiosk.services import stock
 from kiosk.services.context import Context
 from kiosk.services.lookup import product_by_sku, site_by_code, workstation_by_code
@@ -41,7 +41,7 @@ def parse_priority(value: object) -> int:
 @dataclass(frozen=True, kw_only=True)
 class CreateWorkOrder(Command):
     type_name = "create_work_order"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE)
     items: list[ItemSpec]
     name: str | None = None
     site: str | None = None
@@ -81,7 +81,7 @@ class EditWorkOrder(Command):
     """Change what the status allows; ``None`` leaves a field as it is."""
 
     type_name = "edit_work_order"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE, action=Action.EDIT)
     work_order_id: str
     name: str | None = None
     notes: str | None = None
@@ -96,7 +96,6 @@ class EditWorkOrder(Command):
 def edit_work_order(ctx: Context, cmd: EditWorkOrder) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
     status = WoStatus(wo.status)
-    check_allowed(wo.number, status, Action.EDIT)
     started = status == WoStatus.IN_PROGRESS
     if started and any(
         v is not None for v in (cmd.name, cmd.workstation, cmd.scheduled_at, cmd.priority)
@@ -148,14 +147,13 @@ def _change_quantities(
 @dataclass(frozen=True, kw_only=True)
 class ConfirmWorkOrder(Command):
     type_name = "confirm"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE, action=Action.CONFIRM)
     work_order_id: str
 
 
 @handles(ConfirmWorkOrder)
 def confirm(ctx: Context, cmd: ConfirmWorkOrder) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    check_allowed(wo.number, WoStatus(wo.status), Action.CONFIRM)
     shortages = allocate_or_block(ctx, wo)
     return {"status": wo.status, "short": [s.describe() for s in shortages]}
 
@@ -163,14 +161,13 @@ def confirm(ctx: Context, cmd: ConfirmWorkOrder) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class RetryAllocation(Command):
     type_name = "retry_allocation"
-    sync = Sync.OFFICE
+    policy = Policy(sync=Sync.OFFICE, action=Action.RETRY_ALLOCATION)
     work_order_id: str
 
 
 @handles(RetryAllocation)
 def retry_allocation(ctx: Context, cmd: RetryAllocation) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    check_allowed(wo.number, WoStatus(wo.status), Action.RETRY_ALLOCATION)
     shortages = allocate_or_block(ctx, wo)
     return {"status": wo.status, "short": [s.describe() for s in shortages]}
 
@@ -178,7 +175,12 @@ def retry_allocation(ctx: Context, cmd: RetryAllocation) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class CancelWorkOrder(Command):
     type_name = "cancel"
-    sync = Sync.PUSHED
+    policy = Policy(
+        sync=Sync.PUSHED,
+        action=Action.CANCEL,
+        supervisor=Supervisor.BY_STATUS,
+        supervisor_for="cancel {number} once it has started",
+    )
     work_order_id: str
     reason: str = ""
 
@@ -186,9 +188,5 @@ class CancelWorkOrder(Command):
 @handles(CancelWorkOrder)
 def cancel(ctx: Context, cmd: CancelWorkOrder) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
-    status = WoStatus(wo.status)
-    check_allowed(wo.number, status, Action.CANCEL)
-    if needs_supervisor(status, Action.CANCEL):
-        ctx.require_supervisor(f"cancel {wo.number} once it has started")
     cancel_work_order(ctx, wo, cmd.reason or "cancelled")
     return {}

@@ -58,3 +58,15 @@ def units(qty: Decimal | int, unit: str = "unit") -> str:
         word = "unit" if unit == "unit" else "pc" if unit in ("pcs", "pc") else "piece"
         return f"{text} {word}" if Decimal(qty) == 1 else f"{text} {word}s"
     return f"{text} {unit}"
+
+
+def units_said(raw: object) -> str:
+    """Whatever a command carried as a count, in words for a message ("5 units"); never
+    raises, because it names input that may still be refused."""
+    try:
+        qty = Decimal(str(raw).strip())
+        if qty.is_finite() and abs(qty) <= MAX_QTY:
+            return units(qty)
+    except (InvalidOperation, ValueError):
+        pass
+    return f"{raw} units"

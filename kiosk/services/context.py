@@ -43,11 +43,17 @@ class Context:
         self.work_order_id: str | None = None
         self.status_before: str | None = None
         self._work_order: WorkOrder | None = None
+        #: Set by the bus from the command's policy: the supervisor (badge) or office
+        #: principal it asked for, and whether a fact was recorded against the status.
+        self._approved_by: str | None = None
+        self.against_status = False
 
     # -- the work order the command is about (recorded in the audit row) --------
 
     def lock_work_order(self, work_order_id: str) -> WorkOrder:
         """Load and row-lock a work order, remembering its status for the audit row."""
+        if self._work_order is not None and self._work_order.id == work_order_id:
+            return self._work_order  # locked already (by the bus, for the status check)
         wo = self.session.scalars(
             select(WorkOrder).where(WorkOrder.id == work_order_id).with_for_update()
         ).one_or_none()
@@ -102,6 +108,17 @@ class Context:
             ):
                 return badge
         raise Forbidden(f"Only a supervisor can {action}.", action=action)
+
+    @property
+    def approved_by(self) -> str:
+        """The supervisor the command's policy asked for (``Supervisor.ALWAYS``)."""
+        if self._approved_by is None:
+            raise RuntimeError(f"{type(self.command).__name__} declares no supervisor")
+        return self._approved_by
+
+    @approved_by.setter
+    def approved_by(self, who: str) -> None:
+        self._approved_by = who
 
     def name_of(self, who: str) -> str:
         """A person's name for a record people read (a badge's owner, or the office)."""
