@@ -66,6 +66,8 @@ class PushResult:
     detail: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     work_order: WorkOrderNote | None = None
+    #: The finer stable name of a refusal (``needs_supervisor``); ``code`` where none.
+    reason: str | None = None
 
 
 @dataclass
@@ -127,6 +129,7 @@ def push_response(raw: dict[str, Any]) -> PushResponse:
                 seq=int(r["seq"]),
                 status=r["status"],
                 code=r.get("code"),
+                reason=r.get("reason"),
                 detail=r.get("detail"),
                 data=r.get("data") or {},
                 work_order=WorkOrderNote(

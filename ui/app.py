@@ -181,7 +181,9 @@ def _run_command(args: argparse.Namespace) -> int:
         screenshot(station, args.screen, args.out, (args.width, args.height))
         print(args.out)
         return 0
-    return run_gui(args)
+    from ui.composition_root import run
+
+    return run(args)
 
 
 def _version() -> str:
@@ -216,69 +218,6 @@ def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if args.demo:
         return fresh_demo_store()
     return open_store(args.database or sqlite_url(paths().local_store))
-
-
-def run_gui(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    from kiosk import exits
-    from kiosk.app import device_id, store_file
-    from kiosk.station import Station
-    from kiosk.store.lock import lock_store
-    from kiosk.store.migrate import StoreTooNew
-    from sync.enrolment import load
-    from ui.composition import build
-    from ui.theme import Metrics
-
-    settings = args.settings
-    path = store_file(args.database, demo=args.demo)
-    # Before any window: a second kiosk on this store stops here (StoreBusy, in main).
-    lock = lock_store(path) if path is not None else None
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    _install_translation(app, settings.language)
-    try:
-        engine = _engine(args)
-    except StoreTooNew as err:
-        logging.getLogger(__name__).error("%s", err)
-        if display_up():
-            from ui.refusal import show_refusal, store_too_new_screen, themed
-
-            screen = store_too_new_screen(themed(app, settings.screen_scale), str(err))
-            size = (args.width, args.height) if args.windowed else None
-            show_refusal(app, screen, exits.STORE_TOO_NEW, windowed=size)
-        return exits.STORE_TOO_NEW
-    creds = None if args.demo else load()
-    if not args.demo:
-        for warning in enrolled_settings(settings)[1]:
-            logging.getLogger(__name__).warning("%s", warning)
-    from ui import enrol
-
-    enrol.suggest_server(settings.server_url)  # the enrol screen starts with it filled in
-    workstation = choose_workstation(
-        settings.workstation, creds.workstation if creds else None, demo=args.demo
-    )
-    station = Station(engine, workstation, device_id())
-    metrics = Metrics.for_screen(app.primaryScreen(), settings.screen_scale)
-    kiosk = build(app, station, idle_minutes=settings.idle_minutes, metrics=metrics)
-    from kiosk.config import paths
-    from ui import sync_link
-
-    sync = sync_link.start(
-        station, kiosk.controller, demo=args.demo, data_dir=paths().data_dir, creds=creds
-    )
-    if args.windowed:
-        kiosk.window.resize(args.width, args.height)
-        kiosk.window.show()
-    else:
-        kiosk.window.show_kiosk()
-    kiosk.window.quit_requested.connect(app.quit)
-    code = app.exec()
-    sync.stop()
-    kiosk.close()
-    if lock is not None:
-        lock.release()
-    return code
 
 
 def display_up() -> bool:

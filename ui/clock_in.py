@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QVBoxLayout, QWidget
 
 from kiosk.domain.enums import IdentifyBy, IdentifyMethod
+from kiosk.services.identity import BadgeLocked, PinRequired, TooManyAttempts
 from kiosk.station import Identified, Person
 from ui.controller import Controller
 from ui.detail.tables import when
@@ -22,7 +23,7 @@ from ui.widgets.credentials import CredentialsPad
 from ui.worker import Failure
 
 #: Refusals a supervisor can undo from here.
-LOCKED = frozenset({"badge_locked", "too_many_attempts"})
+LOCKED = frozenset({BadgeLocked.code, TooManyAttempts.code})
 
 
 def _tr(text: str) -> str:
@@ -269,12 +270,12 @@ class ClockInScreen(QWidget):
     def _failed(self, failure: Failure) -> None:
         self.clock_in_button.set_busy(False)
         self.pad.clear_pin()
-        if failure.code == "pin_required":
+        if failure.code == PinRequired.code:
             self._say(failure.message, error=False)
         else:
             self._say(failure.message, error=True)
         # A badge's lock is that badge's; a paused kiosk is every badge's.
-        self._locked_badge = self.pad.badge or None if failure.code == "badge_locked" else None
+        self._locked_badge = self.pad.badge or None if failure.code == BadgeLocked.code else None
         self.unlock_button.setVisible(failure.code in LOCKED)
         self._check()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from kiosk.station import Station
-from ui.composition import Kiosk, build
+from ui.composition_root import Kiosk, build
 
 #: Tom Becker, clocked in at ASSY-1 in the demo plant.
 DEMO_OPERATOR = "1002"

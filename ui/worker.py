@@ -28,6 +28,7 @@ class Failure:
     """What a screen shows when an operation fails: always plain words, never a traceback."""
 
     message: str
+    #: The error's finest stable name (``DomainError.reason``): what a screen decides on.
     code: str
     error: BaseException
 
@@ -91,7 +92,7 @@ class Worker(QObject):
             try:
                 result = fn()
             except DomainError as exc:
-                self._finished.emit(ticket, None, Failure(exc.message, exc.code, exc))
+                self._finished.emit(ticket, None, Failure(exc.message, exc.reason, exc))
             except Exception as exc:
                 log.exception("operation failed")
                 self._finished.emit(ticket, None, Failure(UNEXPECTED, "unexpected", exc))

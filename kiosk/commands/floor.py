@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from kiosk.commands.base import Command, Kind, Policy, Supervisor, Sync, handles
 from kiosk.domain.enums import HoldReason, NotificationKind, WoStatus
-from kiosk.domain.errors import Conflict, Forbidden, NotFound, ValidationError
+from kiosk.domain.errors import (
+    Conflict,
+    NeedsSupervisor,
+    NotClockedIn,
+    NotFinished,
+    NotFound,
+    ValidationError,
+)
 from kiosk.domain.quantities import fmt_qty, parse_qty, units
 from kiosk.domain.status import Action
 from kiosk.services import stock
@@ -65,7 +72,7 @@ def _require_clocked_in(ctx: Context) -> str:
         )
     ).first()
     if clocked is None:
-        raise Forbidden(f"{op.name}, clock in before starting work.")
+        raise NotClockedIn(f"{op.name}, clock in before starting work.")
     return op.id
 
 
@@ -142,7 +149,7 @@ def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
         why = f"log {units(qty)} when only {fmt_qty(max(remaining, ZERO))} remain to build"
         try:
             who = ctx.require_supervisor(why)
-        except Forbidden:
+        except NeedsSupervisor:
             if not cmd.replayed:
                 raise
             # Built while offline: the units exist whoever confirms them; flagged instead.
@@ -227,7 +234,7 @@ def raise_hold(ctx: Context, cmd: RaiseHold) -> dict[str, Any]:
     if reason == HoldReason.OTHER and not (cmd.note or "").strip():
         raise ValidationError("Say what the hold is for when the reason is “other”.")
     if ctx.who is None:
-        raise Forbidden("Clock in first: a hold names who raised it.")
+        raise NotClockedIn("Clock in first: a hold names who raised it.")
     ctx.session.add(
         Hold(
             id=new_id(),
@@ -288,12 +295,6 @@ class CompleteWorkOrder(Command):
     work_order_id: str
     close_short: bool = False
     reason: str = ""
-
-
-class NotFinished(Conflict):
-    """Completion refused because work is left; a supervisor may close it short."""
-
-    code = "not_finished"
 
 
 def missing_for_completion(wo: WorkOrder) -> list[str]:

@@ -42,7 +42,9 @@ def record_qc(ctx: Context, cmd: RecordQc) -> dict[str, Any]:
     wo = ctx.lock_work_order(cmd.work_order_id)
     who = ctx.who
     if who is None:
-        raise ValidationError("Clock in first: a QC verdict names who gave it.")
+        raise ValidationError(
+            "Clock in first: a QC verdict names who gave it.", reason="not_clocked_in"
+        )
     item = pick_item(wo, cmd.sku, prefer="awaiting_qc")
     if not item.product.qc_required:
         raise ValidationError(f"{item.product.sku} does not go through QC.")

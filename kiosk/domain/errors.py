@@ -6,20 +6,41 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """A refused command. ``code`` is stable for machines; ``message`` is for people."""
+    """A refused command. ``code`` is stable for machines; ``message`` is for people.
+
+    ``code`` is the broad name API.md lists (``forbidden``, ``conflict``, …);
+    ``reason`` is the finer stable name a client decides on (``needs_supervisor``,
+    ``not_clocked_in``), the same as ``code`` where there is none finer. Nobody
+    decides on the message's words.
+    """
 
     code = "domain_error"
+    #: A finer stable name than ``code``, declared by the subclasses that have one.
+    reason_code: str | None = None
     http_status = 409
 
-    def __init__(self, message: str, *, code: str | None = None, **context: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        reason: str | None = None,
+        **context: object,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        if reason is not None:
+            self.reason_code = reason
         self.context = context
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def reason(self) -> str:
+        return self.reason_code or self.code
 
     def on_refused(self, ctx: Any) -> None:
         """Records to keep even though the command rolled back (e.g. a failed PIN)."""
@@ -50,6 +71,18 @@ class Forbidden(DomainError):
     http_status = 403
 
 
+class NeedsSupervisor(Forbidden):
+    """Only a supervisor (or the office) may do this; a kiosk asks for one and retries."""
+
+    reason_code = "needs_supervisor"
+
+
+class NotClockedIn(Forbidden):
+    """The action names an operator, and nobody (or not this person) is clocked in."""
+
+    reason_code = "not_clocked_in"
+
+
 class Unauthorized(DomainError):
     code = "unauthorized"
     http_status = 401
@@ -58,6 +91,12 @@ class Unauthorized(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     http_status = 409
+
+
+class NotFinished(Conflict):
+    """Completion refused because work is left; a supervisor may close it short."""
+
+    code = "not_finished"
 
 
 class BomCycle(ValidationError):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.actor import Actor
 from kiosk.domain.enums import NotificationKind, Role, WoStatus
-from kiosk.domain.errors import Forbidden, NotFound
+from kiosk.domain.errors import NeedsSupervisor, NotClockedIn, NotFound
 from kiosk.store.base import new_id
 from kiosk.store.models import Notification, Operator, WoMessage, WorkOrder
 
@@ -86,7 +86,7 @@ class Context:
 
     def operator(self, badge: str | None, *, what: str = "badge") -> Operator:
         if not badge:
-            raise Forbidden("Clock in first: this action needs an operator.")
+            raise NotClockedIn("Clock in first: this action needs an operator.")
         op = self.session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
         if op is None or not op.active or not self.in_site_or_all(op.site_id):
             raise NotFound(f"Unknown {what} {badge}.", badge=badge)
@@ -107,7 +107,7 @@ class Context:
                 and self.in_site_or_all(op.site_id)
             ):
                 return badge
-        raise Forbidden(f"Only a supervisor can {action}.", action=action)
+        raise NeedsSupervisor(f"Only a supervisor can {action}.", action=action)
 
     @property
     def approved_by(self) -> str:

@@ -1,4 +1,5 @@
-"""The app factory: routers, error handling, middleware and the inbox worker, on one engine."""
+"""The plant server's composition root (`create_app`): routers, error handling,
+middleware and the inbox worker, on one engine; nothing else assembles the server."""
 
 from __future__ import annotations
 

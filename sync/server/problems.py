@@ -44,6 +44,9 @@ class Problem(BaseModel):
     status: int
     detail: str
     code: str
+    #: The finer stable name a client decides on (``needs_supervisor`` for a
+    #: ``forbidden``); the same as ``code`` where there is none finer.
+    reason: str | None = None
     errors: list[dict[str, Any]] | None = None
 
 
@@ -72,6 +75,7 @@ def problem_response(
         "status": status,
         "detail": detail,
         "code": code,
+        "reason": extra.pop("reason", None) or code,
         **extra,
     }
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
@@ -108,7 +112,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, err: DomainError) -> JSONResponse:
-        return problem_response(http_status(request, err), err.message, code=err.code)
+        return problem_response(
+            http_status(request, err), err.message, code=err.code, reason=err.reason
+        )
 
     @app.exception_handler(ApiProblem)
     async def _api(_: Request, err: ApiProblem) -> JSONResponse:

@@ -86,8 +86,11 @@ class PushHook:
         self, session: Session, command: Command | None, outcome: CommandResult | DomainError
     ) -> None:
         assert self._device is not None
+        data: dict[str, Any]
         if isinstance(outcome, DomainError):
             status, code, detail, data = "refused", outcome.code, outcome.message, {}
+            if outcome.reason != outcome.code:
+                data["reason"] = outcome.reason
         else:
             status, code, detail, data = outcome.status, None, outcome.detail, dict(outcome.data)
         wo_id = self.cmd.payload.get("work_order_id")
@@ -181,17 +184,21 @@ def build_command(device: Principal, cmd: PushCommand) -> Command:
     try:
         return cls(command_id=cmd.id, actor=actor, at=at, replayed=True, **cmd.payload)
     except TypeError as err:
-        raise ValidationError(f"The {cmd.type} command is incomplete: {err}.") from None
+        raise ValidationError(
+            f"The {cmd.type} command is incomplete: {err}.", reason="incomplete"
+        ) from None
 
 
 def stored_result(row: AppliedCommand) -> PushResult:
     data: dict[str, Any] = dict(row.data or {})
     note: dict[str, Any] | None = data.pop("work_order", None)
+    reason = data.pop("reason", None) or row.code
     return PushResult(
         id=row.command_id,
         seq=row.seq,
         status=row.status,  # type: ignore[arg-type]
         code=row.code,
+        reason=reason,
         detail=row.detail or None,
         data=data,
         work_order=WorkOrderNote(

@@ -67,7 +67,7 @@ def _kiosk(options: Options, rows: int):  # type: ignore[no-untyped-def]
     from kiosk.demo import seed_demo_plant
     from kiosk.station import Station
     from tests.benchmarks.many_work_orders import add_work_orders
-    from ui.composition import build
+    from ui.composition_root import build
     from ui.screenshot import settle
 
     app = QApplication.instance() or QApplication([])

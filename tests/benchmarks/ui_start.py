@@ -30,7 +30,7 @@ def kiosk(demo: bool) -> None:
     from kiosk.app import fresh_demo_store, open_store
     from kiosk.config import paths, sqlite_url
     from kiosk.station import Station
-    from ui.composition import build
+    from ui.composition_root import build
 
     app = QApplication([])
     engine = fresh_demo_store() if demo else open_store(sqlite_url(paths().demo_store))

@@ -18,7 +18,7 @@ from kiosk.station import Station
 from sync.enrolment import enrol, save
 from tests.packaging.conftest import PlantServer, run_kiosk
 from ui import sync_link
-from ui.composition import Kiosk, build
+from ui.composition_root import Kiosk, build
 
 
 @pytest.fixture

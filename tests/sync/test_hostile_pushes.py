@@ -326,3 +326,33 @@ def test_a_command_the_server_keeps_failing_on_is_refused_as_internal_and_the_qu
         assert replayed.status_code == 200, replayed.text
         assert replayed.json()["replay_result"].startswith(("applied", "flagged"))
     assert world.plant.wo(wo).items[0].qty_built == 2
+
+
+def test_a_refusal_carries_a_reason_a_client_can_decide_on(world: SyncWorld) -> None:
+    """``code`` stays the broad name API.md lists (``forbidden``); ``reason`` says which
+    ``forbidden`` it is, so a client asks for a supervisor without reading the words —
+    and the stored answer to a retry says the same."""
+    badge = world.operator("R1")
+    wo = world.plant.started_work_order("WIDGET", 5, world.plant.operator(workstation="W-1"))
+    device = Device(world, "W-1")
+    clock_in = device.command("clock_in", {"badge": badge}, badge)
+    reverse = device.command(
+        "reverse_run", {"work_order_id": wo, "run_id": str(uuid.uuid4())}, badge
+    )
+    hold = device.command("hold", {"work_order_id": wo, "reason": "safety"}, None)
+    incomplete = device.command("resume", {}, badge)
+    answer = device.push(clock_in, reverse, hold, incomplete)
+    got = [(r["status"], r.get("code"), r.get("reason")) for r in answer.json()["results"]]
+    assert got == [
+        ("applied", None, None),
+        ("refused", "forbidden", "needs_supervisor"),
+        ("refused", "forbidden", "not_clocked_in"),
+        ("refused", "validation", "incomplete"),
+    ]
+    again = device.push(clock_in, reverse, hold, incomplete)
+    assert [r.get("reason") for r in again.json()["results"]] == [
+        None,
+        "needs_supervisor",
+        "not_clocked_in",
+        "incomplete",
+    ]

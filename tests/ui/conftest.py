@@ -19,7 +19,7 @@ from kiosk.demo import seed_demo_plant
 from kiosk.station import Station
 from kiosk.store.engine import make_engine
 from kiosk.store.models import AuditEntry
-from ui.composition import Kiosk, build
+from ui.composition_root import Kiosk, build
 from ui.theme import Metrics
 
 #: A 10.1" 1280×800 tablet: ~149 dpi.
@@ -84,7 +84,7 @@ def _kiosk(
     k.window._may_close = True
     k.close()
     station.engine.dispose()
-    # The kiosk turned automatic GC off (see ui.composition); collect here, on the
+    # The kiosk turned automatic GC off (see ui.composition_root); collect here, on the
     # GUI thread, and give other suites their usual GC back.
     gc.collect()
     gc.enable()

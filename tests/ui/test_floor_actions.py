@@ -7,7 +7,7 @@ from decimal import Decimal
 from pytestqt.qtbot import QtBot
 
 from kiosk.domain.enums import WoStatus
-from ui.composition import Kiosk
+from ui.composition_root import Kiosk
 from ui.detail.actions import Button
 from ui.dialogs.hold import HoldOverlay
 from ui.dialogs.message import MessageOverlay

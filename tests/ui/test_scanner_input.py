@@ -170,7 +170,7 @@ def test_a_closed_kiosk_leaves_no_listener_and_gc_back_on(qtbot, qapp, store_url
 
     from kiosk.station import Station
     from kiosk.store.engine import make_engine
-    from ui.composition import build
+    from ui.composition_root import build
 
     station = Station(make_engine(store_url), "ASSY-1", "test-kiosk")
     kiosk = build(qapp, station)

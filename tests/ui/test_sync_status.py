@@ -15,7 +15,7 @@ from kiosk.store.models import OutboxEntry
 from sync.enrolment import Credentials
 from sync.scheduler import SyncState
 from ui.app import DEMO_WORKSTATION, choose_workstation
-from ui.composition import Kiosk, build
+from ui.composition_root import Kiosk, build
 from ui.sync_link import RunningSync, SyncBridge
 
 from .conftest import OFFSCREEN, settle

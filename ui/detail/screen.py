@@ -29,6 +29,7 @@ from kiosk.commands import (
     StartWorkOrder,
 )
 from kiosk.domain.enums import HoldReason
+from kiosk.domain.errors import NeedsSupervisor, NotFinished
 from kiosk.domain.quantities import fmt_qty, units
 from kiosk.queries import WorkOrderView
 from kiosk.station import LabourRow, Person, Station
@@ -304,7 +305,7 @@ class DetailScreen(QWidget):
 
         def submit(qty: str, sku: str, rework: bool, supervisor: Person | None = None) -> None:
             def failed(failure: Failure) -> None:
-                if failure.code == "forbidden" and supervisor is None:
+                if failure.code == NeedsSupervisor.reason_code and supervisor is None:
                     overlay.accept()
                     self.flows.with_supervisor(
                         failure.message, lambda p: submit(qty, sku, rework, p)
@@ -378,7 +379,7 @@ class DetailScreen(QWidget):
         wo = self._wo()
 
         def refused(failure: Failure) -> None:
-            if failure.code != "not_finished":
+            if failure.code != NotFinished.code:
                 self._failed(failure)
                 return
             ask = MessageOverlay(

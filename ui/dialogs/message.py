@@ -35,6 +35,8 @@ def refusal_title(code: str) -> str:
     titles = {
         "not_found": QCoreApplication.translate("Message", "Not found"),
         "forbidden": QCoreApplication.translate("Message", "Not allowed"),
+        "needs_supervisor": QCoreApplication.translate("Message", "Needs a supervisor"),
+        "not_clocked_in": QCoreApplication.translate("Message", "Clock in first"),
         "validation": QCoreApplication.translate("Message", "Check the entry"),
         "sync_answer": QCoreApplication.translate("Message", "Please check"),
         "unexpected": QCoreApplication.translate("Message", "Something went wrong"),
