@@ -193,12 +193,12 @@ class ClockInScreen(QWidget):
                 self.controller.clock_out(person.badge, refused)
                 done()
             else:
-                self.controller.verify(
-                    badge,
-                    pin,
-                    lambda _p: (self.controller.clock_out(person.badge, refused), done()),
-                    refused,
-                )
+
+                def verified(_p: Person) -> None:
+                    self.controller.clock_out(person.badge, refused)
+                    done()
+
+                self.controller.verify(badge, pin, verified, refused)
         elif not pin:
             # Someone else's badge (a supervisor's) was scanned: their PIN is needed too.
             overlay.show_error(_tr("Now key in the PIN for badge %s.") % badge)

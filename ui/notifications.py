@@ -57,9 +57,9 @@ class NotificationsScreen(QWidget):
             ]
         )
         self.view = record_view(self.model, metrics, _tr("Notifications"))
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        columns = self.view.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        columns.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update())
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()

@@ -10,6 +10,11 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.station import Station
 from ui.composition_root import Kiosk, build
+from ui.dialogs.close_short import CloseShortOverlay
+from ui.dialogs.credentials import CredentialsOverlay
+from ui.dialogs.hold import HoldOverlay
+from ui.dialogs.qc import QcOverlay
+from ui.dialogs.quantity import LogOutputOverlay
 
 #: Tom Becker, clocked in at ASSY-1 in the demo plant.
 DEMO_OPERATOR = "1002"
@@ -47,14 +52,17 @@ def _dialog(number: str, button: str) -> Callable[[QApplication, Kiosk], None]:
         settle(app, kiosk)
         current = kiosk.window.flows.current
         if button == "qc" and current is not None:
-            current.set_counts(2, 1)  # type: ignore[attr-defined]
-            current.reasons.buttons()[0].click()  # type: ignore[attr-defined]
-            current.categories.buttons()[1].click()  # type: ignore[attr-defined]
-            current.actions.buttons()[0].click()  # type: ignore[attr-defined]
+            assert isinstance(current, QcOverlay)
+            current.set_counts(2, 1)
+            current.reasons.buttons()[0].click()
+            current.categories.buttons()[1].click()
+            current.action_choices.buttons()[0].click()
         if button == "hold" and current is not None:
-            current.reason_buttons[next(iter(current.reason_buttons))].click()  # type: ignore[attr-defined]
+            assert isinstance(current, HoldOverlay)
+            current.reason_buttons[next(iter(current.reason_buttons))].click()
         if button == "log_output" and current is not None:
-            current.keypad.set_value("3")  # type: ignore[attr-defined]
+            assert isinstance(current, LogOutputOverlay)
+            current.keypad.set_value("3")
 
     return go
 
@@ -70,8 +78,9 @@ def _supervisor(app: QApplication, kiosk: Kiosk) -> None:
     settle(app, kiosk)
     current = kiosk.window.flows.current
     if current is not None:
-        current.scanned("9001")  # type: ignore[attr-defined]
-        current.pad.keypad.set_value("99")  # type: ignore[attr-defined]
+        assert isinstance(current, CredentialsOverlay)
+        current.scanned("9001")
+        current.pad.keypad.set_value("99")
 
 
 def _keyboard(app: QApplication, kiosk: Kiosk) -> None:
@@ -85,7 +94,8 @@ def _close_short(app: QApplication, kiosk: Kiosk) -> None:
     settle(app, kiosk)
     current = kiosk.window.flows.current
     if current is not None:
-        current.reason_buttons[0].click()  # type: ignore[attr-defined]
+        assert isinstance(current, CloseShortOverlay)
+        current.reason_buttons[0].click()
 
 
 def _identify(app: QApplication, kiosk: Kiosk) -> None:
@@ -102,9 +112,10 @@ def _leave(app: QApplication, kiosk: Kiosk) -> None:
     settle(app, kiosk)
     current = kiosk.window.flows.current
     if current is not None:
-        current.scanned("9001")  # type: ignore[attr-defined]
+        assert isinstance(current, CredentialsOverlay)
+        current.scanned("9001")
         for digit in "9999":
-            current.pad.keypad.keys[digit].click()  # type: ignore[attr-defined]
+            current.pad.keypad.keys[digit].click()
         current.ok_button.click()
 
 
@@ -169,7 +180,8 @@ SCREENS: dict[str, Callable[[QApplication, Kiosk], None]] = {
 
 def screenshot(station: Station, screen: str, out: Path, size: tuple[int, int]) -> None:
     app = QApplication.instance() or QApplication([])
-    kiosk = build(app, station)  # type: ignore[arg-type]
+    assert isinstance(app, QApplication)  # a widget app: the kiosk's window needs one
+    kiosk = build(app, station)
     try:
         kiosk.window.resize(*size)
         kiosk.window.show()
@@ -178,7 +190,7 @@ def screenshot(station: Station, screen: str, out: Path, size: tuple[int, int]) 
             kiosk.window.scanner.feed(DEMO_OPERATOR)  # someone at the kiosk, as in a shift
             settle(app, kiosk)
             kiosk.window.toast.hide()  # the note that says so is long gone mid-shift
-        SCREENS[screen](app, kiosk)  # type: ignore[arg-type]
+        SCREENS[screen](app, kiosk)
         settle(app, kiosk)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not kiosk.window.grab().save(str(out)):

@@ -125,7 +125,8 @@ def scan(qtbot: QtBot, kiosk: Kiosk, code: str) -> None:
     assert handle is not None
     for char in code:
         shift = Qt.KeyboardModifier.ShiftModifier if char.isupper() else Qt.KeyboardModifier(0)
-        QTest.keyClick(handle, char, shift)
+        # The stubs give QTest's C++ `char` overload as `int`; at run time it takes a 1-char str.
+        QTest.keyClick(handle, char, shift)  # type: ignore[call-overload]
     QTest.keyClick(handle, Qt.Key.Key_Return)
     settle(qtbot, kiosk)
 

@@ -32,7 +32,7 @@ def test_every_qc_choice_is_on_a_tablet_screen_and_record_says_what_is_missing(q
     settle(qtbot, tablet_kiosk)
     qc = window.flows.current
     assert isinstance(qc, QcOverlay)
-    choices = [*qc.reasons.buttons(), *qc.categories.buttons(), *qc.actions.buttons()]
+    choices = [*qc.reasons.buttons(), *qc.categories.buttons(), *qc.action_choices.buttons()]
     assert len(choices) == 10
     for button in [*choices, qc.ok_button, qc.cancel_button, *qc.keypad.keys.values()]:
         assert on_screen(button, window), f"{button.text()!r} is off the screen or scrolls"
@@ -44,7 +44,7 @@ def test_every_qc_choice_is_on_a_tablet_screen_and_record_says_what_is_missing(q
     assert "why they failed" in qc.message
     qc.reasons.buttons()[1].click()
     assert "rework or scrap" in qc.message
-    qc.actions.buttons()[1].click()
+    qc.action_choices.buttons()[1].click()
     assert qc.ok_button.isEnabled()
     assert qc.message == ""
 

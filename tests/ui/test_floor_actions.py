@@ -133,7 +133,7 @@ def test_qc_dialog_records_the_verdict(qtbot, kiosk):
     assert not overlay.ok_button.isEnabled()  # a failure needs a reason and rework/scrap
     overlay.reasons.buttons()[1].click()
     overlay.categories.buttons()[0].click()
-    overlay.actions.buttons()[1].click()  # scrap
+    overlay.action_choices.buttons()[1].click()  # scrap
     assert overlay.ok_button.isEnabled()
     overlay.ok_button.click()
     settle(qtbot, kiosk)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+)
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -19,7 +26,7 @@ _WRAP = int(_ALIGN_LEFT) | int(Qt.TextFlag.TextWordWrap)
 
 
 class BoardDelegate(QStyledItemDelegate):
-    def __init__(self, metrics: Metrics, parent: object = None) -> None:
+    def __init__(self, metrics: Metrics, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.metrics = metrics
 
@@ -92,7 +99,7 @@ class BoardDelegate(QStyledItemDelegate):
         painter.fillRect(bar, colour("bg"))
         painter.drawRect(bar)
         if row.qty_planned > 0:
-            share = float(min(row.qty_done / row.qty_planned, 1))
+            share = min(float(row.qty_done / row.qty_planned), 1.0)
             filled = QRect(bar.left(), bar.top(), round(bar.width() * share), bar.height())
             painter.fillRect(filled, colour("ok"))
 

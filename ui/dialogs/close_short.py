@@ -3,6 +3,8 @@ confirms — the units not built, the steps skipped, what waited for rework."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QWidget
 
@@ -37,7 +39,7 @@ def consequences(wo: WorkOrderView) -> list[str]:
         left = item.qty_planned - item.qty_done
         lines.append(
             _tr("%s of %s finished; %s will not be built.")
-            % (fmt_qty(item.qty_done), units(item.qty_planned), fmt_qty(max(left, 0)))
+            % (fmt_qty(item.qty_done), units(item.qty_planned), fmt_qty(max(left, Decimal(0))))
             if len(wo.items) == 1
             else _tr("%s: %s of %s finished.")
             % (item.sku, fmt_qty(item.qty_done), fmt_qty(item.qty_planned))
@@ -86,9 +88,14 @@ class CloseShortOverlay(Overlay):
 
     def _keyboard(self) -> TextEntryOverlay:
         keyboard = TextEntryOverlay(
-            self.parentWidget(), self.metrics, _tr("Why"), self.note.text(), max_length=150
+            self.host(), self.metrics, _tr("Why"), self.note.text(), max_length=150
         )
-        keyboard.entered.connect(lambda text: (self.note.setText(text), self._check()))
+
+        def entered(text: str) -> None:
+            self.note.setText(text)
+            self._check()
+
+        keyboard.entered.connect(entered)
         return keyboard
 
     @property

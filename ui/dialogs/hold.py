@@ -67,9 +67,14 @@ class HoldOverlay(Overlay):
     def type_note(self) -> TextEntryOverlay:
         """The keyboard for the note (opened over this overlay by its owner)."""
         keyboard = TextEntryOverlay(
-            self.parentWidget(), self.metrics, _tr("Note"), self.note.text(), max_length=500
+            self.host(), self.metrics, _tr("Note"), self.note.text(), max_length=500
         )
-        keyboard.entered.connect(lambda text: (self.note.setText(text), self._check()))
+
+        def entered(text: str) -> None:
+            self.note.setText(text)
+            self._check()
+
+        keyboard.entered.connect(entered)
         return keyboard
 
     @property

@@ -54,8 +54,8 @@ class QcOverlay(Overlay):
             ok_text=_tr("Record"),
         )
         # Tight margins: the choices, keys and buttons need all of a 10-inch screen's height.
-        self.card.layout().setContentsMargins(*(metrics.mm(2),) * 4)
-        self.card.layout().setSpacing(metrics.mm(4))
+        self.card_layout.setContentsMargins(*(metrics.mm(2),) * 4)
+        self.card_layout.setSpacing(metrics.mm(4))
         self._main.setSpacing(metrics.mm(2))
         self.error.setFixedHeight(self.fontMetrics().lineSpacing() + 4)
         self.awaiting = self.title
@@ -84,13 +84,15 @@ class QcOverlay(Overlay):
         self.failure_widgets: list[QWidget] = []
         self.reasons = self._choices(grid, 0, _tr("Why"), failure_reasons(), per_row=2)
         self.categories = self._choices(grid, 3, _tr("Kind"), failure_categories(), per_row=3)
-        self.actions = self._choices(grid, 4, _tr("Then"), [_tr("Rework"), _tr("Scrap")], 2)
-        self.action_values = dict(zip(self.actions.buttons(), ("rework", "scrap"), strict=True))
+        self.action_choices = self._choices(grid, 4, _tr("Then"), [_tr("Rework"), _tr("Scrap")], 2)
+        self.action_values = dict(
+            zip(self.action_choices.buttons(), ("rework", "scrap"), strict=True)
+        )
         self.body.addLayout(grid)
 
         self.field_group.buttonClicked.connect(self._select_field)
         self.keypad.changed.connect(self._typed)
-        for group in (self.reasons, self.categories, self.actions):
+        for group in (self.reasons, self.categories, self.action_choices):
             group.buttonClicked.connect(lambda _: self._refresh())
         self._refresh()
 
@@ -114,7 +116,9 @@ class QcOverlay(Overlay):
         return group
 
     def _current(self) -> str:
-        return str(self.field_group.checkedButton().property("field"))
+        checked = self.field_group.checkedButton()
+        assert checked is not None  # an exclusive group with one field checked from the start
+        return str(checked.property("field"))
 
     def _select_field(self, _: object) -> None:
         self.keypad.set_value(self.values[self._current()])
@@ -133,7 +137,7 @@ class QcOverlay(Overlay):
         if self._count("failed") > 0:
             if self.reasons.checkedButton() is None:
                 return _tr("Tap why they failed.")
-            if self.actions.checkedButton() is None:
+            if self.action_choices.checkedButton() is None:
                 return _tr("Tap whether failed units go to rework or scrap.")
         return ""
 
@@ -156,7 +160,7 @@ class QcOverlay(Overlay):
         failing = self._count("failed") > 0
         reason = self.reasons.checkedButton()
         category = self.categories.checkedButton()
-        action = self.actions.checkedButton()
+        action = self.action_choices.checkedButton()
         self.set_busy(True)
         self.submitted.emit(
             self.item.sku,

@@ -64,7 +64,12 @@ class SyncOverlay(Overlay):
         self.text.setMinimumWidth(metrics.mm(140))
         self.body.addWidget(self.text)
         health = self.add_action(_tr("Station health"))
-        health.clicked.connect(lambda: (self.reject(), self.health_requested.emit()))
+
+        def to_health() -> None:
+            self.reject()
+            self.health_requested.emit()
+
+        health.clicked.connect(to_health)
         controller.sync_status_changed.connect(self.show_status)
         self.show_status(controller.sync_status)
 

@@ -48,7 +48,9 @@ class CredentialsPad(QWidget):
 
     @property
     def field(self) -> str:
-        return str(self.fields.checkedButton().property("field"))
+        checked = self.fields.checkedButton()
+        assert checked is not None  # an exclusive group with one field checked from the start
+        return str(checked.property("field"))
 
     @property
     def badge(self) -> str:

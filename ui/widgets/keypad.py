@@ -56,8 +56,8 @@ class Keypad(QWidget):
         erase.clicked.connect(self.erase)
         self.keys["erase"] = erase
         grid.addWidget(erase, 3, 2)
-        for key in self.keys.values():
-            key.setMinimumSize(metrics.primary, metrics.primary)
+        for button in self.keys.values():
+            button.setMinimumSize(metrics.primary, metrics.primary)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(metrics.gap)

@@ -48,6 +48,8 @@ class Overlay(QWidget):
         self._missing_text = ""
 
         card = QHBoxLayout(self.card)
+        #: The card's own layout (``self.card.layout()``, typed).
+        self.card_layout = card
         card.setContentsMargins(metrics.mm(6), metrics.mm(5), metrics.mm(6), metrics.mm(5))
         card.setSpacing(metrics.mm(6))
         layout = QVBoxLayout()
@@ -112,9 +114,15 @@ class Overlay(QWidget):
         self._buttons.insertWidget(self._buttons.count() - 1, button)
         return button
 
+    def host(self) -> QWidget:
+        """The widget this overlay lies over (its parent, never None)."""
+        host = self.parentWidget()
+        assert host is not None  # constructed with a host, never reparented
+        return host
+
     # -- showing
     def open(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
+        self.setGeometry(self.host().rect())
         self._anchor = None
         self._place()
         self.show()
@@ -136,7 +144,7 @@ class Overlay(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+            self.setGeometry(self.host().rect())
             self._anchor = None  # a new screen size: centre again
             self._place()
         elif watched is self.card and event.type() == QEvent.Type.LayoutRequest:
@@ -197,6 +205,6 @@ class Overlay(QWidget):
             return
         self.closed = True
         self.hide()
-        self.parentWidget().removeEventFilter(self)
+        self.host().removeEventFilter(self)
         self.finished.emit(ok)
         self.deleteLater()

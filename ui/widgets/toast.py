@@ -45,9 +45,11 @@ class Toast(QLabel):
         self._timer.start(SHOW_MS)
 
     def _place(self) -> None:
+        host = self.parentWidget()
+        assert host is not None  # constructed with a host, never reparented
         area = QRect()
         for widget in self._over:
-            top_left = widget.mapTo(self.parentWidget(), widget.rect().topLeft())
+            top_left = widget.mapTo(host, widget.rect().topLeft())
             area = area.united(QRect(top_left, widget.size()))
         self.setGeometry(area)
 

@@ -112,7 +112,7 @@ class TextEntryOverlay(Overlay):
         max_length: int = 200,
     ) -> None:
         super().__init__(host, metrics, title, ok_text=ok_text or _tr("Done"))
-        self.card.layout().setContentsMargins(*(metrics.mm(3),) * 4)
+        self.card_layout.setContentsMargins(*(metrics.mm(3),) * 4)
         self.title.hide()
         self.error.setFixedHeight(self.fontMetrics().lineSpacing() + 4)
         row = QHBoxLayout()
