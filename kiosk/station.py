@@ -1,20 +1,22 @@
-"""The kiosk's application facade: what one workstation's screens read, and its commands.
+"""The kiosk's application facade: one workstation's commands and reads, delegated.
 
 The UI never holds a Session; it calls this object (from its one worker thread) and
-gets frozen read objects back. Commands go through the same CommandBus as the server.
+gets frozen read objects back. Commands go through the same CommandBus as the
+server; reads go through ``kiosk.queries``, which the server's views share.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine, PoolProxiedConnection, func, select
 from sqlalchemy.orm import Session
 
-from kiosk import queries, sync_view
+from kiosk import queries
 from kiosk.commands import (
     Actor,
     ClearPinLockout,
@@ -28,125 +30,39 @@ from kiosk.commands import (
 )
 from kiosk.commands.base import Sync
 from kiosk.commands.bus import CommandHook
-from kiosk.domain.enums import RESERVING_STATUSES, IdentifyBy, IdentifyMethod, WoStatus
-from kiosk.domain.errors import NotFound
+from kiosk.domain.changes import EVERYTHING, NOTHING, Changes
+from kiosk.domain.enums import IdentifyBy, IdentifyMethod
+from kiosk.queries import sync_overview as sync_reads
+from kiosk.queries.board import BoardRow
+from kiosk.queries.floor import (
+    Identified,
+    LabourRow,
+    NotificationRow,
+    Person,
+    ShiftSummary,
+    StationInfo,
+)
 from kiosk.services import identity
-from kiosk.store.base import utcnow
+from kiosk.store import touched
 from kiosk.store.models import (
     AuditEntry,
-    BuildRun,
-    ClockSession,
-    Hold,
-    LabourSegment,
-    Notification,
-    Operator,
-    Product,
-    QcDisposition,
-    StockLevel,
-    WoItem,
-    WoMaterial,
-    WorkOrder,
-    Workstation,
-    WoStep,
 )
 
 ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
-class BoardRow:
-    """One line of the board: everything a row shows, precomputed for fast filtering."""
+class FollowUp:
+    """A read after a change: board lines (all of them when ``full``), the ids asked
+    for that are gone, and each other part only when it may have changed (else None)."""
 
-    id: str
-    number: str
-    name: str
-    product: str
-    status: WoStatus
-    workstation: str | None
-    qty_done: Decimal
-    qty_planned: Decimal
-    short_skus: tuple[str, ...]
-    has_materials: bool
-    hold_reason: str | None
-    unlinked: bool
-    closed_short: bool
-    scheduled_at: datetime | None
-    priority: int
-    input_skus: tuple[str, ...]
-    output_skus: tuple[str, ...]
-    version: int
-    #: lower-case "number name product skus…", what the search box matches against.
-    haystack: str
-    #: Changes whenever anything the row shows changes: cheap to compare on the GUI thread.
-    fingerprint: int = 0
-    #: Other workstations (codes) with a step of this open WO still to do there (a
-    #: sub-assembly's step): their boards list it too.
-    step_stations: tuple[str, ...] = ()
-
-    def is_at(self, workstation: str) -> bool:
-        """On this workstation's board: assigned here, or a step of it is still to do here."""
-        return self.workstation == workstation or workstation in self.step_stations
-
-
-@dataclass(frozen=True)
-class Person:
-    badge: str
-    name: str
-    role: str
-    clocked_in_at: datetime | None = None
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role == "supervisor"
-
-
-@dataclass(frozen=True)
-class Identified:
-    """Someone identified at this kiosk: now the one acting."""
-
-    person: Person
-    #: Already clocked in here before (a switch), rather than clocked in just now.
-    already: bool
-    #: The workstations they were clocked in at before (and were moved from).
-    moved_from: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class NotificationRow:
-    id: str
-    kind: str
-    text: str
-    created_at: datetime
-    work_order_id: str | None
-    acknowledged_by: str | None
-
-
-@dataclass(frozen=True)
-class LabourRow:
-    operator: str
-    started_at: datetime
-    ended_at: datetime | None
-
-    @property
-    def minutes(self) -> int:
-        end = self.ended_at or utcnow()
-        return max(int((end - self.started_at).total_seconds() // 60), 0)
-
-
-@dataclass(frozen=True)
-class ShiftSummary:
-    """Good units today at this workstation, per hour of the day, against today's plan."""
-
-    planned: Decimal
-    done: Decimal
-    by_hour: tuple[tuple[int, Decimal], ...]
-
-
-@dataclass(frozen=True)
-class StationInfo:
-    code: str
-    name: str
-    type: str | None
+    rows: list[BoardRow]
+    full: bool = False
+    gone: frozenset[str] = frozenset()
+    people: list[Person] | None = None
+    notifications: list[NotificationRow] | None = None
+    shift: ShiftSummary | None = None
+    identify_by: IdentifyBy | None = None
 
 
 class Station:
@@ -158,6 +74,15 @@ class Station:
         self.workstation = workstation
         self.device_id = device_id
         self._version_conn: PoolProxiedConnection | None = None
+        # What committed here without passing through ``execute`` (sync applying the
+        # server's changes, another bus on this engine), until ``changes_elsewhere``.
+        self._lock = threading.Lock()
+        self._heard: Changes = NOTHING
+        self._commits = 0
+        self._token: int | None = None
+        touched.watch(engine, self._hear)
+        #: The board as last read here (on the worker thread), for follow-up reads.
+        self._board = queries.BoardCache()
 
     # ---------------------------------------------------------------- commands
     def actor(self, badge: str | None, supervisor_badge: str | None = None) -> Actor:
@@ -176,7 +101,8 @@ class Station:
             raise TypeError(
                 f"{type(command).__name__} is not a kiosk's command ({command.policy.sync})"
             )
-        return self.bus.execute(command, hook=self.command_hook)
+        # The result carries its changes; the poll hears only that something committed.
+        return self.bus.execute(command, hook=self.command_hook, claim_changes=True)
 
     # ---------------------------------------------------------------- people
     def identify(self, badge: str, pin: str | None, method: IdentifyMethod) -> Identified:
@@ -185,7 +111,12 @@ class Station:
             badge, ClockIn(badge=badge, pin=pin, method=method.value, actor=self.actor(badge))
         )
         person = self.person(badge)
-        return Identified(person, bool(result.data["already"]), tuple(result.data["moved_from"]))
+        return Identified(
+            person,
+            bool(result.data["already"]),
+            tuple(result.data["moved_from"]),
+            changes=result.changes,
+        )
 
     def verify(self, badge: str, pin: str, *, supervisor: bool, acting: str | None) -> Person:
         """Check a badge and PIN (``supervisor``: and the role) while ``acting`` works."""
@@ -218,162 +149,14 @@ class Station:
     # ---------------------------------------------------------------- reads
     def info(self) -> StationInfo:
         with self.bus.read() as session:
-            ws = None
-            if self.workstation:
-                ws = session.scalars(
-                    select(Workstation).where(Workstation.code == self.workstation)
-                ).one_or_none()
-            if ws is None:
-                return StationInfo(self.workstation or "—", "Whole plant", None)
-            return StationInfo(ws.code, ws.name, ws.type)
+            return queries.station_info(session, self.workstation)
 
-    def board(self) -> list[BoardRow]:
-        """Every open or recent work order of the plant, in a handful of set queries."""
+    def board(self, ids: Collection[str] | None = None) -> list[BoardRow]:
+        """Every work order's board line, or only those of ``ids``."""
         with self.bus.read() as session:
-            wos = session.execute(
-                select(
-                    WorkOrder.id,
-                    WorkOrder.number,
-                    WorkOrder.name,
-                    WorkOrder.status,
-                    WorkOrder.scheduled_at,
-                    WorkOrder.priority,
-                    WorkOrder.unlink_pending,
-                    WorkOrder.closed_short,
-                    WorkOrder.version,
-                    WorkOrder.site_id,
-                    Workstation.code,
-                ).outerjoin(Workstation, WorkOrder.workstation_id == Workstation.id)
-            ).all()
-            items: dict[str, list[tuple[str, str, Decimal, Decimal]]] = defaultdict(list)
-            for wo_id, sku, name, planned, done in session.execute(
-                select(
-                    WoItem.work_order_id,
-                    Product.sku,
-                    Product.name,
-                    WoItem.qty_planned,
-                    WoItem.qty_done,
-                ).join(Product, WoItem.product_id == Product.id)
-            ):
-                items[wo_id].append((sku, name, planned, done))
-            materials: dict[str, dict[str, tuple[Decimal, Decimal, Decimal]]] = defaultdict(dict)
-            product_of: dict[str, str] = {}
-            for wo_id, product_id, sku, required, reserved, consumed in session.execute(
-                select(
-                    WoMaterial.work_order_id,
-                    WoMaterial.product_id,
-                    Product.sku,
-                    func.sum(WoMaterial.qty_required),
-                    func.sum(WoMaterial.qty_reserved),
-                    func.sum(WoMaterial.qty_consumed),
-                )
-                .join(Product, WoMaterial.product_id == Product.id)
-                .group_by(WoMaterial.work_order_id, WoMaterial.product_id, Product.sku)
-            ):
-                materials[wo_id][product_id] = (required, reserved, consumed)
-                product_of[product_id] = sku
-            available = {
-                (site, product): on_hand - reserved
-                for site, product, on_hand, reserved in session.execute(
-                    select(
-                        StockLevel.site_id,
-                        StockLevel.product_id,
-                        StockLevel.on_hand,
-                        StockLevel.reserved,
-                    )
-                )
-            }
-            step_stations: dict[str, set[str]] = defaultdict(set)
-            for wo_id, code in session.execute(
-                select(WoStep.work_order_id, Workstation.code)
-                .join(Workstation, WoStep.workstation_id == Workstation.id)
-                .where(WoStep.done_at.is_(None))
-            ):
-                step_stations[wo_id].add(code)
-            holds: dict[str, str] = dict(
-                session.execute(
-                    select(Hold.work_order_id, Hold.reason).where(Hold.released_at.is_(None))
-                )
-                .tuples()
-                .all()
-            )
-        rows = []
-        for (
-            wo_id,
-            number,
-            name,
-            status,
-            scheduled,
-            priority,
-            unlink,
-            short_closed,
-            version,
-            site,
-            ws,
-        ) in wos:
-            st = WoStatus(status)
-            its = items.get(wo_id, [])
-            mats = materials.get(wo_id, {})
-            short = []
-            for product_id, (required, reserved, consumed) in mats.items():
-                outstanding = max(required - consumed - reserved, ZERO)
-                if st.is_terminal or outstanding <= 0:
-                    continue
-                if st not in RESERVING_STATUSES and available.get((site, product_id), ZERO) >= (
-                    outstanding
-                ):
-                    continue
-                short.append(product_of[product_id])
-            outputs = tuple(sku for sku, _, _, _ in its)
-            inputs = tuple(sorted(product_of[p] for p in mats))
-            product = ", ".join(f"{sku} {pname}" for sku, pname, _, _ in its[:2])
-            qty_done = sum((i[3] for i in its), ZERO)
-            qty_planned = sum((i[2] for i in its), ZERO)
-            hold = holds.get(wo_id)
-            shorts = tuple(sorted(short))
-            elsewhere = () if st.is_terminal else tuple(sorted(step_stations[wo_id] - {ws}))
-            rows.append(
-                BoardRow(
-                    id=wo_id,
-                    number=number,
-                    name=name,
-                    product=product,
-                    status=st,
-                    workstation=ws,
-                    qty_done=qty_done,
-                    qty_planned=qty_planned,
-                    short_skus=shorts,
-                    has_materials=bool(mats),
-                    hold_reason=hold,
-                    unlinked=unlink,
-                    closed_short=short_closed,
-                    scheduled_at=scheduled,
-                    priority=priority,
-                    input_skus=inputs,
-                    output_skus=outputs,
-                    version=version,
-                    haystack=" ".join((number, name, product, *inputs, *outputs)).lower(),
-                    fingerprint=hash(
-                        (
-                            version,
-                            st,
-                            qty_done,
-                            qty_planned,
-                            shorts,
-                            hold,
-                            unlink,
-                            short_closed,
-                            scheduled,
-                            priority,
-                            ws,
-                            name,
-                            elsewhere,
-                        )
-                    ),
-                    step_stations=elsewhere,
-                )
-            )
-        return rows
+            if ids is None:
+                return self._board.read_all(session)
+            return queries.board_rows(session, ids)
 
     def work_order(self, work_order_id: str) -> queries.WorkOrderView:
         with self.bus.read() as session:
@@ -385,97 +168,69 @@ class Station:
 
     def labour(self, work_order_id: str) -> list[LabourRow]:
         with self.bus.read() as session:
-            return [
-                LabourRow(name, start, end)
-                for name, start, end in session.execute(
-                    select(Operator.name, LabourSegment.started_at, LabourSegment.ended_at)
-                    .join(Operator, LabourSegment.operator_id == Operator.id)
-                    .where(LabourSegment.work_order_id == work_order_id)
-                    .order_by(LabourSegment.started_at)
-                )
-            ]
+            return queries.labour(session, work_order_id)
 
     def person(self, badge: str) -> Person:
         with self.bus.read() as session:
-            op = session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
-            if op is None or not op.active:
-                raise NotFound(f"Badge {badge} is not known here.", badge=badge)
-            return Person(op.badge, op.name, op.role)
+            return queries.person(session, badge)
 
     def clocked_in(self) -> list[Person]:
         """Who is clocked in at this workstation, earliest first."""
         with self.bus.read() as session:
-            query = (
-                select(Operator.badge, Operator.name, Operator.role, ClockSession.clocked_in_at)
-                .join(ClockSession, ClockSession.operator_id == Operator.id)
-                .where(ClockSession.clocked_out_at.is_(None))
-                .order_by(ClockSession.clocked_in_at)
-            )
-            if self.workstation:
-                query = query.join(
-                    Workstation, ClockSession.workstation_id == Workstation.id
-                ).where(Workstation.code == self.workstation)
-            return [Person(*row) for row in session.execute(query)]
+            return queries.clocked_in(session, self.workstation)
 
     def notifications(self, include_acknowledged: bool = False) -> list[NotificationRow]:
         with self.bus.read() as session:
-            query = select(Notification).order_by(Notification.created_at.desc()).limit(200)
-            if not include_acknowledged:
-                query = query.where(Notification.acknowledged_at.is_(None))
-            return [
-                NotificationRow(
-                    n.id, n.kind, n.text, n.created_at, n.work_order_id, n.acknowledged_by
-                )
-                for n in session.scalars(query)
-            ]
+            return queries.notifications(session, include_acknowledged=include_acknowledged)
 
     def shift(self, day_start: datetime) -> ShiftSummary:
-        """Good units since ``day_start`` (UTC) on this workstation's work orders, per hour:
-        what the plant counts. A unit is good when it is done: built (no QC), or approved
-        at QC (counted when approved). Scrapped, reworked or reversed units are not."""
+        """Good units since ``day_start`` on this workstation's work orders, per hour."""
         with self.bus.read() as session:
-            ws_filter = []
-            if self.workstation:
-                ws_filter = [Workstation.code == self.workstation]
-            built = session.execute(
-                select(BuildRun.at, BuildRun.qty)
-                .join(WorkOrder, BuildRun.work_order_id == WorkOrder.id)
-                .join(Workstation, WorkOrder.workstation_id == Workstation.id)
-                .join(WoItem, BuildRun.item_id == WoItem.id)
-                .join(Product, WoItem.product_id == Product.id)
-                .where(
-                    BuildRun.at >= day_start,
-                    BuildRun.reversed_at.is_(None),
-                    BuildRun.rework.is_(False),
-                    Product.qc_required.is_(False),
-                    *ws_filter,
+            return queries.good_units_today(session, self.workstation, day_start)
+
+    # ---------------------------------------------------------------- changes
+    def _hear(self, changes: Changes) -> None:
+        with self._lock:
+            self._heard = self._heard | changes
+            self._commits += 1
+
+    def changes_elsewhere(self) -> Changes:
+        """What changed since the last call without a command of ours reporting it: the
+        server's changes sync applied, or (the store moved, nothing in this process
+        committed) another process's write, which reloads everything."""
+        token = self.change_token()
+        with self._lock:
+            heard, commits = self._heard, self._commits
+            self._heard, self._commits = NOTHING, 0
+        moved, self._token = token != self._token, token
+        if heard:
+            return heard
+        return EVERYTHING if moved and commits == 0 else NOTHING
+
+    def follow_up(self, changes: Changes, day_start: datetime) -> FollowUp:
+        """What the always-visible screens show that ``changes`` may have altered, and
+        only that: at 5,000 work orders a command's follow-up reads a few rows."""
+        with self.bus.read() as session:
+            partial = self._board.apply(session, changes)
+            if partial is None:
+                return FollowUp(
+                    rows=self._board.read_all(session),
+                    full=True,
+                    people=queries.clocked_in(session, self.workstation),
+                    notifications=queries.notifications(session),
+                    shift=queries.good_units_today(session, self.workstation, day_start),
+                    identify_by=identity.policy(session, self.workstation),
                 )
-            ).all()
-            approved = session.execute(
-                select(QcDisposition.at, QcDisposition.approved)
-                .join(WorkOrder, QcDisposition.work_order_id == WorkOrder.id)
-                .join(Workstation, WorkOrder.workstation_id == Workstation.id)
-                .where(QcDisposition.at >= day_start, QcDisposition.approved > 0, *ws_filter)
-            ).all()
-            planned = session.scalar(
-                select(func.coalesce(func.sum(WoItem.qty_planned), 0))
-                .join(WorkOrder, WoItem.work_order_id == WorkOrder.id)
-                .join(Workstation, WorkOrder.workstation_id == Workstation.id)
-                .where(
-                    WorkOrder.status.in_(
-                        [WoStatus.READY, WoStatus.IN_PROGRESS, WoStatus.ON_HOLD, WoStatus.COMPLETED]
-                    ),
-                    (WorkOrder.scheduled_at.is_(None))
-                    | (WorkOrder.scheduled_at < day_start + timedelta(days=1)),
-                    (WorkOrder.status != WoStatus.COMPLETED) | (WorkOrder.finished_at >= day_start),
-                    *ws_filter,
-                )
+            rows, gone = partial
+            return FollowUp(
+                rows=rows,
+                gone=frozenset(gone),
+                people=queries.clocked_in(session, self.workstation) if changes.people else None,
+                notifications=queries.notifications(session) if changes.notifications else None,
+                shift=queries.good_units_today(session, self.workstation, day_start)
+                if changes.work_orders
+                else None,
             )
-        by_hour: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        for at, qty in [*built, *approved]:
-            by_hour[int((at - day_start).total_seconds() // 3600)] += qty
-        done = sum(by_hour.values(), ZERO)
-        return ShiftSummary(Decimal(planned or 0), done, tuple(sorted(by_hour.items())))
 
     def change_token(self) -> int:
         """A number that changes whenever anyone commits to the store (cheap to poll)."""
@@ -492,6 +247,7 @@ class Station:
             return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
 
     def close(self) -> None:
+        touched.unwatch(self.engine, self._hear)
         if self._version_conn is not None:
             self._version_conn.close()
             self._version_conn = None
@@ -504,13 +260,13 @@ class Station:
         """Queue every command for the server in the same transaction that applies it."""
         self.command_hook = hook
 
-    def sync_overview(self) -> sync_view.SyncOverview:
+    def sync_overview(self) -> sync_reads.SyncOverview:
         with self.bus.read() as session:
-            return sync_view.overview(session)
+            return sync_reads.overview(session)
 
     def mark_answers_seen(self, seqs: list[int]) -> None:
         with Session(self.engine) as session, session.begin():
-            sync_view.mark_seen(session, seqs)
+            sync_reads.mark_seen(session, seqs)
 
-    def store_health(self) -> sync_view.StoreHealth:
-        return sync_view.store_health(self.engine)
+    def store_health(self) -> sync_reads.StoreHealth:
+        return sync_reads.store_health(self.engine)

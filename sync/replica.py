@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.commands import CommandBus
 from kiosk.domain.errors import DomainError
+from kiosk.store import touched
 from kiosk.store.base import Base
 from kiosk.store.capture import SHADOW
 from kiosk.store.models import OutboxEntry, ShadowRow
@@ -97,6 +98,7 @@ class Replica:
 
 def _reset(session: Session) -> None:
     """A snapshot starts: drop the local copy of server data (never the outbox)."""
+    touched.note_everything(session)
     for tbl in reversed(Base.metadata.sorted_tables):
         if tbl.name not in _KEEP_ON_RESET:
             session.execute(delete(tbl))
@@ -122,14 +124,20 @@ def apply_changes(session: Session, changes: list[Change]) -> int:
         else:
             deletes.setdefault(change.entity, []).append(change.id)
     for name in sorted(deletes, key=lambda n: -order[n]):
-        tbl = table(name)
-        keys = deletes[name]
-        for start in range(0, len(keys), 500):
-            session.execute(delete(tbl).where(keys_clause(tbl, keys[start : start + 500])))
+        delete_rows(session, table(name), deletes[name])
     for name in sorted(upserts, key=lambda n: order[n]):
         tbl = table(name)
         upsert(session, tbl, [from_json(tbl, data) for data in upserts[name]])
     return len(changes)
+
+
+def delete_rows(session: Session, tbl: Table, keys: list[str]) -> None:
+    """Delete rows by key, noting first what they belonged to (for the screens)."""
+    for start in range(0, len(keys), 500):
+        where = keys_clause(tbl, keys[start : start + 500])
+        doomed = session.execute(select(tbl).where(where)).mappings()
+        touched.note_rows(session, tbl.name, [dict(row) for row in doomed])
+        session.execute(delete(tbl).where(where))
 
 
 def upsert(session: Session, tbl: Table, rows: list[dict[str, Any]]) -> None:
@@ -141,6 +149,7 @@ def upsert(session: Session, tbl: Table, rows: list[dict[str, Any]]) -> None:
         index_elements=pk,
         set_={c.name: stmt.excluded[c.name] for c in tbl.columns if c.name not in pk},
     )
+    touched.note_rows(session, tbl.name, rows)
     for start in range(0, len(rows), 500):
         session.execute(stmt, rows[start : start + 500])
 
@@ -159,10 +168,7 @@ def restore_shadows(session: Session) -> int:
             back.setdefault(entity, []).append(data)
     order = rank()
     for name in sorted(gone, key=lambda n: -order.get(n, 0)):
-        tbl = table(name)
-        keys = gone[name]
-        for start in range(0, len(keys), 500):
-            session.execute(delete(tbl).where(keys_clause(tbl, keys[start : start + 500])))
+        delete_rows(session, table(name), gone[name])
     for name in sorted(back, key=lambda n: order.get(n, 0)):
         tbl = table(name)
         upsert(session, tbl, [from_json(tbl, data) for data in back[name]])

@@ -15,8 +15,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.commands import Actor, Command, CommandResult
+from kiosk.domain.changes import Changes
 from kiosk.domain.enums import IdentifyBy, IdentifyMethod
-from kiosk.station import BoardRow, Identified, Person, Station
+from kiosk.station import BoardRow, FollowUp, Identified, Person, Station
 from ui.worker import Failure, Worker
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ def local_midnight_utc() -> datetime:
 
 
 class Controller(QObject):
+    #: The whole board was read (list of BoardRow).
     board_changed = Signal(list)
+    #: Some lines were read again after a change (rows, ids gone).
+    board_rows_changed = Signal(list, object)
     people_changed = Signal(list)
     active_changed = Signal(object)  # Person | None
     notifications_changed = Signal(list)
@@ -57,8 +61,9 @@ class Controller(QObject):
     enrolled = Signal(object)
     #: The station now stands at another workstation (enrolled from the health screen).
     station_changed = Signal()
-    #: The store changed (our command or someone else's): open screens reload.
-    store_changed = Signal()
+    #: The store changed (our command or someone else's; kiosk.domain.changes.Changes):
+    #: an open screen reloads if the summary touches what it shows.
+    store_changed = Signal(object)
     #: A refusal or error nobody else showed: (code, text).
     notice = Signal(str, str)
     #: Someone identified (Identified): the top bar and a toast say who acts now.
@@ -82,7 +87,6 @@ class Controller(QObject):
         self.identify_by = IdentifyBy.BADGE_SCAN
         self.rows: list[BoardRow] = []
         self.sync_status = SyncStatus()
-        self._token: int | None = None
         self._polling = False
         self.worker.failed.connect(lambda failure: self.notice.emit(failure.code, failure.message))
         self.poll_timer = QTimer(self)
@@ -100,8 +104,8 @@ class Controller(QObject):
         midnight = local_midnight_utc()
 
         def load() -> tuple[Any, ...]:
+            station.changes_elsewhere()  # everything is read now: what came before is old
             return (
-                station.change_token(),
                 station.board(),
                 station.clocked_in(),
                 station.notifications(),
@@ -112,8 +116,7 @@ class Controller(QObject):
         self.worker.submit(load, self._loaded)
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
-        token, rows, people, notifications, shift, identify_by = result
-        self._token = token
+        rows, people, notifications, shift, identify_by = result
         self.identify_by = identify_by
         self.rows = rows
         self.board_changed.emit(rows)
@@ -122,21 +125,51 @@ class Controller(QObject):
         self.shift_changed.emit(shift)
 
     def poll(self) -> None:
-        """Pick up changes made by anyone else (sync, another process) without a tap."""
+        """Ask whether anyone else changed something (sync, another process), and read
+        back only what they changed."""
         if self._polling or self.worker.pending:
             return
         self._polling = True
 
-        def done(token: int) -> None:
+        def done(changes: Changes) -> None:
             self._polling = False
-            if token != self._token:
-                self.refresh()
-                self.store_changed.emit()
+            if changes:
+                self.follow_up(changes)
 
         def failed(failure: Failure) -> None:
             self._polling = False
 
-        self.worker.submit(self.station.change_token, done, failed)
+        self.worker.submit(self.station.changes_elsewhere, done, failed)
+
+    def follow_up(self, changes: Changes) -> None:
+        """Reload what ``changes`` names: the open screen first (one work order is
+        quick), then the board lines, people, notifications and today's units it
+        touched, in one read on the worker thread."""
+        self.store_changed.emit(changes)
+        station, midnight = self.station, local_midnight_utc()
+        self.worker.submit(lambda: station.follow_up(changes, midnight), self._followed)
+
+    def _followed(self, follow: FollowUp) -> None:
+        if follow.full:
+            assert follow.people is not None
+            assert follow.notifications is not None
+            self._loaded(
+                (follow.rows, follow.people, follow.notifications, follow.shift, follow.identify_by)
+            )
+            return
+        if follow.rows or follow.gone:
+            by_id = {row.id: row for row in self.rows}
+            for wo_id in follow.gone:
+                by_id.pop(wo_id, None)
+            by_id.update((row.id, row) for row in follow.rows)
+            self.rows = list(by_id.values())
+            self.board_rows_changed.emit(follow.rows, follow.gone)
+        if follow.people is not None:
+            self._set_people(follow.people)
+        if follow.notifications is not None:
+            self.notifications_changed.emit(follow.notifications)
+        if follow.shift is not None:
+            self.shift_changed.emit(follow.shift)
 
     def set_sync_status(self, status: SyncStatus) -> None:
         self.sync_status = status
@@ -169,7 +202,7 @@ class Controller(QObject):
             self.set_active(identified.person)
             self.identified.emit(identified)
             on_ok(identified)
-            self._after_command()
+            self.follow_up(identified.changes)
 
         self.worker.submit(lambda: station.identify(badge, pin, method), ok, on_failure)
 
@@ -184,9 +217,7 @@ class Controller(QObject):
         if self.active is not None and self.active.badge == badge:
             self.set_active(None)
         sup = supervisor.badge if supervisor else None
-        self.worker.submit(
-            lambda: station.clock_out(badge, sup), lambda _: self._after_command(), on_failure
-        )
+        self.worker.submit(lambda: station.clock_out(badge, sup), self._after_command, on_failure)
 
     def verify_supervisor(
         self,
@@ -242,14 +273,12 @@ class Controller(QObject):
         def ok(result: CommandResult) -> None:
             if on_ok is not None:
                 on_ok(result)
-            self._after_command()
+            self._after_command(result)
 
         self.worker.submit(lambda: self.station.execute(command), ok, on_failure)
 
-    def _after_command(self) -> None:
-        # The open screen reloads first: the whole board may take longer to read.
-        self.store_changed.emit()
-        self.refresh()
+    def _after_command(self, result: CommandResult) -> None:
+        self.follow_up(result.changes)
 
     # ---------------------------------------------------------------- reads
     def load(

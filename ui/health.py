@@ -8,8 +8,8 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
+from kiosk.queries.sync_overview import AnsweredAction, StoreHealth, SyncOverview
 from kiosk.station import Station
-from kiosk.sync_view import AnsweredAction, StoreHealth, SyncOverview
 from ui.controller import SyncStatus
 from ui.detail.tables import Column, RecordModel, record_view, when
 from ui.flows import Flows

@@ -81,6 +81,7 @@ class KioskWindow(QWidget):
         self.board.show_notice(self.revoked)
 
         controller.board_changed.connect(self.board.set_rows)
+        controller.board_rows_changed.connect(self.board.update_rows)
         controller.shift_changed.connect(self.board.shift.set_summary)
         controller.store_changed.connect(self.detail.reload)
         controller.notice.connect(
@@ -298,7 +299,12 @@ class KioskWindow(QWidget):
             )
             ask.ok_button.setProperty("danger", True)
             window_mode = ask.add_action(_tr("Window mode"))
-            window_mode.clicked.connect(lambda: (ask.reject(), self.showNormal()))
+
+            def to_window() -> None:
+                ask.reject()
+                self.showNormal()
+
+            window_mode.clicked.connect(to_window)
             ask.finished.connect(lambda ok: self.quit_now() if ok else None)
             self.flows.track(ask)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from kiosk.queries.sync_overview import SyncOverview
 from kiosk.station import Station
-from kiosk.sync_view import SyncOverview
 from sync.enrolment import Credentials, credentials_path, load
 from sync.runtime import KioskSync, attach_outbox, start_sync
 from sync.scheduler import SyncState

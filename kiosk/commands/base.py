@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from kiosk.commands.policy import Kind, Policy, Supervisor, Sync
 from kiosk.domain.actor import SYSTEM, Actor
+from kiosk.domain.changes import NOTHING, Changes
 from kiosk.store.base import new_id, utcnow
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class CommandResult:
     status: Literal["applied", "flagged"]
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    #: What the command changed: a screen reloads only that.
+    changes: Changes = NOTHING
 
 
 C = TypeVar("C", bound=Command)

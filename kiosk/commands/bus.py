@@ -24,6 +24,7 @@ from kiosk.commands.base import HANDLERS, Command, CommandResult
 from kiosk.commands.gate import admit
 from kiosk.domain.errors import Conflict, DomainError
 from kiosk.services.context import Context
+from kiosk.store import touched
 from kiosk.store.base import new_id, utcnow
 from kiosk.store.models import AuditEntry
 
@@ -63,10 +64,14 @@ class CommandBus:
         self._max_attempts = max_attempts
         self.hook = hook
 
-    def execute(self, command: Command, *, hook: CommandHook | None = None) -> CommandResult:
+    def execute(
+        self, command: Command, *, hook: CommandHook | None = None, claim_changes: bool = False
+    ) -> CommandResult:
         """Apply ``command`` or raise its DomainError; either way an audit row is stored.
 
-        ``hook`` (default: the bus's own) runs inside the same transaction.
+        ``hook`` (default: the bus's own) runs inside the same transaction. The result
+        says what changed; ``claim_changes``: the caller takes it from there and the
+        engine's watchers (``kiosk.store.touched.watch``) are not told again.
         """
         hook = hook or self.hook
         handler = HANDLERS.get(type(command))
@@ -84,7 +89,8 @@ class CommandBus:
                     status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
                     detail = " ".join(ctx.flags)
                     session.add(_audit(ctx, command, status, None, detail))
-                    result = CommandResult(command.command_id, status, detail, data)
+                    changes = touched.take(session, claim=claim_changes)
+                    result = CommandResult(command.command_id, status, detail, data, changes)
                     if hook is not None:
                         hook.after(session, command, result)
                 return result

@@ -20,6 +20,7 @@ from kiosk.domain.errors import (
     ValidationError,
 )
 from kiosk.domain.quantities import fmt_qty, parse_qty, units
+from kiosk.domain.rules import left_to_build
 from kiosk.domain.status import Action
 from kiosk.services import stock
 from kiosk.services.context import Context, set_status
@@ -144,7 +145,7 @@ def log_output(ctx: Context, cmd: LogOutput) -> dict[str, Any]:
         return {"run_id": run.id}
 
     # Scrapped units never become done: building their replacements is not over plan.
-    remaining = item.qty_planned - (item.qty_built - item.qty_scrapped)
+    remaining = left_to_build(item.qty_planned, item.qty_built, item.qty_scrapped)
     if qty > remaining:
         why = f"log {units(qty)} when only {fmt_qty(max(remaining, ZERO))} remain to build"
         try:

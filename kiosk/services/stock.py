@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kiosk.domain.enums import MovementKind
 from kiosk.domain.errors import InsufficientStock
 from kiosk.domain.quantities import fmt_qty
+from kiosk.domain.rules import outstanding_need
 from kiosk.services.context import Context
 from kiosk.store.base import new_id
 from kiosk.store.models import StockLevel, StockMovement, WoMaterial, WorkOrder
@@ -95,7 +96,7 @@ def move(
 
 def outstanding(line: WoMaterial) -> Decimal:
     """What a material line still needs reserved: required, less consumed and reserved."""
-    return max(line.qty_required - line.qty_consumed - line.qty_reserved, ZERO)
+    return outstanding_need(line.qty_required, line.qty_reserved, line.qty_consumed)
 
 
 def allocate(ctx: Context, wo: WorkOrder) -> list[Shortage]:

@@ -78,4 +78,5 @@ __all__ = [
 ]
 
 # Registers the row-change capture (change feed and shadow rows) on every model.
-import kiosk.store.capture  # noqa: F401
+import kiosk.store.capture
+import kiosk.store.touched  # noqa: F401

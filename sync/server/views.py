@@ -294,6 +294,27 @@ class WorkOrderSummary(BaseModel):
     version: int
 
 
+def work_order_summary_out(row: queries.WorkOrderSummary) -> WorkOrderSummary:
+    return WorkOrderSummary(
+        id=row.id,
+        number=row.number,
+        name=row.name,
+        status=row.status,
+        type=row.type,
+        site=row.site,
+        workstation=row.workstation,
+        scheduled_at=row.scheduled_at,
+        priority=row.priority,
+        unlink_pending=row.unlink_pending,
+        on_hold=row.on_hold,
+        items=[
+            WorkOrderItemSummary(sku=i.sku, qty_planned=q(i.qty_planned), qty_done=q(i.qty_done))
+            for i in row.items
+        ],
+        version=row.version,
+    )
+
+
 # -- sales orders ---------------------------------------------------------------------------
 
 

@@ -123,6 +123,44 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def _follow_up_reads(station, outcome: Outcome) -> None:  # type: ignore[no-untyped-def]
+    """A command's follow-up read on the worker thread: only what its result names,
+    against the whole read the kiosk made after every command before (board, people,
+    notifications, today's units), interleaved, from one run."""
+    from kiosk.commands import LogOutput
+    from ui.controller import local_midnight_utc
+
+    midnight = local_midnight_utc()
+    number = _long_work_order(station)
+    wo_id = station.work_order_by_number(number).id
+    actor = station.actor("1002")
+    whole, partial, rows = [], [], []
+    for _ in range(15):
+        result = station.execute(LogOutput(work_order_id=wo_id, qty=1, actor=actor))
+        started = time.perf_counter()
+        station.board()
+        station.clocked_in()
+        station.notifications()
+        station.shift(midnight)
+        station.identify_by()
+        whole.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        follow = station.follow_up(result.changes, midnight)
+        partial.append(time.perf_counter() - started)
+        rows.append(len(follow.rows))
+    outcome.note(f"a Log output names {median(rows):.0f} board line(s) to read again")
+    outcome.add("after a command: whole read (before), median", median(whole) * 1000, "ms")
+    outcome.add(
+        "after a command: follow-up read of its changes, median",
+        median(partial) * 1000,
+        "ms",
+        "target ≤ 20",
+    )
+    outcome.add("  p99", percentile(partial, 99) * 1000, "ms")
+    outcome.add("whole / follow-up", median(whole) / median(partial), "×")
+    outcome.check("follow-up read after a command ≤ 20 ms", median(partial) * 1000 <= 20)
+
+
 @benchmark("ui-board", "board model refresh and filter keystrokes with 5,000 work orders")
 def board(options: Options) -> Outcome:
     from ui.board.model import BoardModel
@@ -141,6 +179,8 @@ def board(options: Options) -> Outcome:
         outcome.add(
             "store read of the board (worker thread)", (time.perf_counter() - started) * 1000, "ms"
         )
+
+        _follow_up_reads(kiosk.station, outcome)
 
         # Refreshes applied to the live board (whole plant, sorted): after one tap a
         # row or two change; after a sync pull many may.

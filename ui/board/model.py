@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Collection
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -244,6 +245,22 @@ class BoardModel(QAbstractTableModel):
         for row in rows:
             old = old_all.get(row.id)
             if old is None or old.fingerprint != row.fingerprint:
+                self._ordered = None
+                self._place(old, row)
+
+    def update_rows(self, rows: list[BoardRow], gone: Collection[str] = ()) -> None:
+        """Apply a change summary's follow-up read: ``rows`` are the lines it named
+        (new or changed), ``gone`` the ids that no longer exist. Only those move."""
+        for wo_id in gone:
+            old = self._all.pop(wo_id, None)
+            if old is not None:
+                self._ordered = None
+                self._remove(old)
+                self._keys.pop(wo_id, None)
+        for row in rows:
+            old = self._all.get(row.id)
+            if old is None or old.fingerprint != row.fingerprint:
+                self._all[row.id] = row
                 self._ordered = None
                 self._place(old, row)
 

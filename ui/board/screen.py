@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
@@ -175,6 +177,10 @@ class BoardScreen(QWidget):
 
     def set_rows(self, rows: list[BoardRow]) -> None:
         self.model.set_rows(rows)
+        self._update_count()
+
+    def update_rows(self, rows: list[BoardRow], gone: Collection[str]) -> None:
+        self.model.update_rows(rows, gone)
         self._update_count()
 
     def _update_count(self, *args: object) -> None:

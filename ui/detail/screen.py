@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from kiosk.commands import (
     AcceptSalesOrderChange,
     CancelWorkOrder,
+    CommandResult,
     CompleteStep,
     CompleteWorkOrder,
     KeepAsStock,
@@ -28,6 +29,7 @@ from kiosk.commands import (
     ReverseRun,
     StartWorkOrder,
 )
+from kiosk.domain.changes import Changes
 from kiosk.domain.enums import HoldReason
 from kiosk.domain.errors import NeedsSupervisor, NotFinished
 from kiosk.domain.quantities import fmt_qty, units
@@ -197,9 +199,13 @@ class DetailScreen(QWidget):
             lambda s: _load(s, work_order_id), self._loaded, self.flows.refuse
         )
 
-    def reload(self) -> None:
-        if self.wo is not None and self.isVisible():
-            self.show_work_order(self.wo.id)
+    def reload(self, changes: Changes | None = None) -> None:
+        """Read the work order again; with a change summary, only if it touches it."""
+        if self.wo is None or not self.isVisible():
+            return
+        if changes is not None and not changes.touches(self.wo.id):
+            return
+        self.show_work_order(self.wo.id)
 
     def _loaded(self, loaded: tuple[WorkOrderView, list[LabourRow]]) -> None:
         wo, labour = loaded
@@ -251,7 +257,7 @@ class DetailScreen(QWidget):
             button.set_busy(False)
 
     def _done(self, *_: object) -> None:
-        self.reload()
+        """The command went through: its change summary reloads this screen (once)."""
 
     def _failed(self, failure: Failure) -> None:
         self.flows.refuse(failure)
@@ -291,7 +297,7 @@ class DetailScreen(QWidget):
             # Styles are applied and layouts computed lazily on first show: do it now.
             overlay.setGeometry(self.flows.host.rect())
             overlay.ensurePolished()
-            overlay.card.layout().activate()
+            overlay.card_layout.activate()
             self._prepared, self._prepared_for = overlay, (wo.id, wo.version)
 
     def log_output(self) -> None:
@@ -315,10 +321,14 @@ class DetailScreen(QWidget):
                 else:
                     self._failed(failure)
 
+            def logged(_: CommandResult) -> None:
+                overlay.accept()
+                self._done()
+
             self.flows.run(
                 lambda a: LogOutput(work_order_id=wo.id, qty=qty, sku=sku, rework=rework, actor=a),
                 supervisor=supervisor,
-                on_ok=lambda _: (overlay.accept(), self._done()),
+                on_ok=logged,
                 on_failure=failed,
             )
 
@@ -433,7 +443,12 @@ class DetailScreen(QWidget):
         labels = more_labels()
         for action in more_actions(wo):
             button = TouchButton(labels[action], danger=action == More.CANCEL)
-            button.clicked.connect(lambda _=False, a=action: (overlay.accept(), self._more(a)))
+
+            def chosen(_: bool = False, a: More = action) -> None:
+                overlay.accept()
+                self._more(a)
+
+            button.clicked.connect(chosen)
             overlay.body.addWidget(button)
         self.flows.track(overlay)
 
@@ -478,9 +493,12 @@ class DetailScreen(QWidget):
                 run.operator_name or _tr("someone"),
             )
             button = TouchButton(text)
-            button.clicked.connect(
-                lambda _=False, r=run.id, t=text: (overlay.accept(), self._reverse(r, t))
-            )
+
+            def chosen(_: bool = False, r: str = run.id, t: str = text) -> None:
+                overlay.accept()
+                self._reverse(r, t)
+
+            button.clicked.connect(chosen)
             overlay.body.addWidget(button)
         self.flows.track(overlay)
 

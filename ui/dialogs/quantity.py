@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QWidget
 
 from kiosk.domain.quantities import fmt_qty
+from kiosk.domain.rules import left_to_build
 from kiosk.queries import WorkOrderView
 from ui.theme import Metrics
 from ui.widgets.buttons import TouchButton
@@ -31,9 +34,9 @@ class LogOutputOverlay(Overlay):
         self.item_buttons: list[TouchButton] = []
         for item in wo.items:
             # Scrapped units are built again, so they count as still to build.
-            left = item.qty_planned - (item.qty_built - item.qty_scrapped)
+            left = left_to_build(item.qty_planned, item.qty_built, item.qty_scrapped)
             button = TouchButton(
-                _tr("%s — %s left") % (item.sku, fmt_qty(max(left, 0))), checkable=True
+                _tr("%s — %s left") % (item.sku, fmt_qty(max(left, Decimal(0)))), checkable=True
             )
             button.setProperty("sku", item.sku)
             self.items.addButton(button)

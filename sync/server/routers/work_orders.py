@@ -20,7 +20,7 @@ from kiosk.domain.enums import WoStatus
 from kiosk.domain.errors import NotFound
 from kiosk.services.lookup import site_by_code
 from kiosk.store.models import Site, WorkOrder
-from sync.server import schemas, views, work_order_list
+from sync.server import schemas, views
 from sync.server.auth import Admin, Caller, Principal
 from sync.server.problems import PROBLEM_RESPONSES
 from sync.server.state import ServerState, State
@@ -89,7 +89,7 @@ def list_work_orders(
         site_id = who.site_id
         if who.is_admin:
             site_id = site_by_code(session, site).id if site else None
-        filters = work_order_list.Filters(
+        filters = queries.WorkOrderFilters(
             statuses=tuple(s.value for s in status_ or ()),
             q=q,
             input_sku=input_sku,
@@ -97,9 +97,9 @@ def list_work_orders(
             workstation=workstation,
             site_id=site_id,
         )
-        rows, total = work_order_list.list_work_orders(session, filters, limit=limit, offset=offset)
+        rows, total = queries.list_work_orders(session, filters, limit=limit, offset=offset)
     response.headers["X-Total-Count"] = str(total)
-    return rows
+    return [views.work_order_summary_out(row) for row in rows]
 
 
 @router.get("/{work_order_id}")

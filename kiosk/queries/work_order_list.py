@@ -1,16 +1,42 @@
-"""The filtered, paged work-order list (one query, no per-row view building)."""
+"""The office's filtered, paged work-order list (one query, no per-row view building)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.domain.quantities import fmt_qty
 from kiosk.services.lookup import sku_key
 from kiosk.store.models import Hold, Product, Site, WoItem, WoMaterial, WorkOrder, Workstation
-from sync.server.views import WorkOrderItemSummary, WorkOrderSummary
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    sku: str
+    qty_planned: Decimal
+    qty_done: Decimal
+
+
+@dataclass(frozen=True)
+class WorkOrderSummary:
+    """A row of the list; the work order's own view has everything."""
+
+    id: str
+    number: str
+    name: str
+    status: str
+    type: str
+    site: str
+    workstation: str | None
+    scheduled_at: datetime | None
+    priority: int
+    unlink_pending: bool
+    on_hold: bool
+    items: tuple[ItemSummary, ...]
+    version: int
 
 
 @dataclass(frozen=True)
@@ -104,14 +130,7 @@ def list_work_orders(
             priority=wo.priority,
             unlink_pending=wo.unlink_pending,
             on_hold=wo.id in on_hold,
-            items=[
-                WorkOrderItemSummary(
-                    sku=i.product.sku,
-                    qty_planned=fmt_qty(i.qty_planned),
-                    qty_done=fmt_qty(i.qty_done),
-                )
-                for i in wo.items
-            ],
+            items=tuple(ItemSummary(i.product.sku, i.qty_planned, i.qty_done) for i in wo.items),
             version=wo.version,
         )
         for wo in rows

@@ -1,4 +1,4 @@
-"""Read models: frozen views of work orders, stock and sales orders for screens and the API.
+"""Frozen views of one work order, a stock level and a sales order, for screens and the API.
 
 Never ORM objects: the UI and the API get plain values that cannot lazy-load.
 """
@@ -12,8 +12,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.domain.enums import RESERVING_STATUSES, WoStatus
+from kiosk.domain.enums import WoStatus
 from kiosk.domain.errors import NotFound
+from kiosk.domain.rules import material_short
 from kiosk.services.lookup import product_by_sku, site_by_code
 from kiosk.store.models import (
     Operator,
@@ -309,13 +310,8 @@ def _materials(session: Session, wo: WorkOrder, status: WoStatus) -> tuple[Mater
         }
     views = []
     for product_id, (required, reserved, consumed) in merged.items():
-        outstanding = max(required - consumed - reserved, ZERO)
-        if status.is_terminal:
-            short = ZERO
-        elif status in RESERVING_STATUSES:
-            short = outstanding
-        else:
-            short = max(outstanding - max(available.get(product_id, ZERO), ZERO), ZERO)
+        free = available.get(product_id, ZERO)
+        short = material_short(status, required, reserved, consumed, free)
         product = products[product_id]
         views.append(
             MaterialView(
