@@ -181,7 +181,9 @@ class Station:
 
     def notifications(self, include_acknowledged: bool = False) -> list[NotificationRow]:
         with self.bus.read() as session:
-            return queries.notifications(session, include_acknowledged=include_acknowledged)
+            return queries.notifications(
+                session, acknowledged=None if include_acknowledged else False
+            )
 
     def shift(self, day_start: datetime) -> ShiftSummary:
         """Good units since ``day_start`` on this workstation's work orders, per hour."""

@@ -14,6 +14,7 @@ plain values that cannot lazy-load.
 
 from kiosk.queries.board import BoardCache, BoardRow, board_rows
 from kiosk.queries.floor import (
+    ALL_SITES,
     Identified,
     LabourRow,
     NotificationRow,
@@ -49,6 +50,7 @@ from kiosk.queries.work_order_list import Filters as WorkOrderFilters
 from kiosk.queries.work_order_list import ItemSummary, WorkOrderSummary, list_work_orders
 
 __all__ = [
+    "ALL_SITES",
     "BoardCache",
     "BoardRow",
     "HoldView",

@@ -4,6 +4,7 @@ today's good units and the station itself."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from kiosk.store.models import (
     Operator,
     Product,
     QcDisposition,
+    Site,
     WoItem,
     WorkOrder,
     Workstation,
@@ -64,6 +66,10 @@ class NotificationRow:
     created_at: datetime
     work_order_id: str | None
     acknowledged_by: str | None
+    acknowledged_at: datetime | None = None
+    sales_order_id: str | None = None
+    #: The site's code (None: for every site).
+    site: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,13 +145,48 @@ def clocked_in(session: Session, workstation: str | None) -> list[Person]:
     return [Person(*row) for row in session.execute(query)]
 
 
-def notifications(session: Session, *, include_acknowledged: bool = False) -> list[NotificationRow]:
-    query = select(Notification).order_by(Notification.created_at.desc()).limit(200)
-    if not include_acknowledged:
-        query = query.where(Notification.acknowledged_at.is_(None))
+#: ``notifications(site_id=...)``: every site's (the office; a kiosk's store holds one).
+ALL_SITES = None
+
+
+def notifications(
+    session: Session,
+    *,
+    acknowledged: bool | None = False,
+    site_id: str | None = ALL_SITES,
+    ids: Collection[str] | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[NotificationRow]:
+    """Newest first: unacknowledged ones (``acknowledged`` False), seen ones (True) or
+    both (None); of one site or all; the kiosk's inbox and the API's list alike."""
+    query = (
+        select(Notification, Site.code)
+        .outerjoin(Site, Site.id == Notification.site_id)
+        .order_by(Notification.created_at.desc(), Notification.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if site_id is not None:
+        query = query.where(Notification.site_id == site_id)
+    if ids is not None:
+        query = query.where(Notification.id.in_(sorted(ids)))
+    if acknowledged is not None:
+        column = Notification.acknowledged_at
+        query = query.where(column.is_not(None) if acknowledged else column.is_(None))
     return [
-        NotificationRow(n.id, n.kind, n.text, n.created_at, n.work_order_id, n.acknowledged_by)
-        for n in session.scalars(query)
+        NotificationRow(
+            n.id,
+            n.kind,
+            n.text,
+            n.created_at,
+            n.work_order_id,
+            n.acknowledged_by,
+            n.acknowledged_at,
+            n.sales_order_id,
+            site,
+        )
+        for n, site in session.execute(query).tuples()
     ]
 
 

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Body, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk import queries
 from kiosk.commands import AcknowledgeNotification
 from kiosk.domain.errors import NotFound
-from kiosk.store.models import Notification, Site
+from kiosk.store.models import Notification
 from sync.server import schemas, views
 from sync.server.auth import Caller, Principal
 from sync.server.problems import PROBLEM_RESPONSES
@@ -20,12 +21,12 @@ from sync.server.wire import QueryBool
 router = APIRouter(prefix="/notifications", tags=["notifications"], responses=PROBLEM_RESPONSES)
 
 
-def _out(note: Notification, site: str | None) -> views.NotificationOut:
+def _out(note: queries.NotificationRow) -> views.NotificationOut:
     return views.NotificationOut(
         id=note.id,
         kind=note.kind,
         text=note.text,
-        site=site,
+        site=note.site,
         created_at=note.created_at,
         work_order_id=note.work_order_id,
         sales_order_id=note.sales_order_id,
@@ -52,20 +53,15 @@ def list_notifications(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[views.NotificationOut]:
     """Newest first; a kiosk sees its own site's."""
-    query = (
-        select(Notification, Site.code)
-        .outerjoin(Site, Site.id == Notification.site_id)
-        .order_by(Notification.created_at.desc(), Notification.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    if not who.is_admin:
-        query = query.where(Notification.site_id == who.site_id)
-    if acknowledged is not None:
-        column = Notification.acknowledged_at
-        query = query.where(column.is_not(None) if acknowledged else column.is_(None))
     with state.read() as session:
-        return [_out(note, site) for note, site in session.execute(query).tuples()]
+        rows = queries.notifications(
+            session,
+            acknowledged=acknowledged,
+            site_id=queries.ALL_SITES if who.is_admin else who.site_id,
+            limit=limit,
+            offset=offset,
+        )
+    return [_out(note) for note in rows]
 
 
 @router.post("/{notification_id}/ack")
@@ -86,9 +82,5 @@ def acknowledge_notification(
         )
     )
     with state.read() as session:
-        note, site = session.execute(
-            select(Notification, Site.code)
-            .outerjoin(Site, Site.id == Notification.site_id)
-            .where(Notification.id == notification_id)
-        ).one()
-        return _out(note, site)
+        (note,) = queries.notifications(session, acknowledged=None, ids=[notification_id])
+    return _out(note)
