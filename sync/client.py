@@ -8,9 +8,7 @@ server cannot be reached (the scheduler backs off) and :class:`NotEnrolled` on
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,19 +22,11 @@ from kiosk.store.base import utcnow
 from kiosk.store.models import OutboxEntry, SyncState
 from sync import protocol
 from sync.messages import plain_message
-from sync.outbox import JOURNAL_DAYS, PENDING, prune_journal, state_of, to_wire
-from sync.recovery import (
-    NeedsRecovery,
-    RecoveryPlan,
-    apply_plan,
-    journal_entries,
-    make_plan,
-    needs_recovery,
-    waiting_entries,
-)
+from sync.outbox import PENDING, prune_journal, state_of, to_wire
+from sync.recovery import RecoveryPlan, apply_plan, journal_entries, make_plan, waiting_entries
 from sync.replica import Replica
-
-log = logging.getLogger(__name__)
+from sync.restore import Diverged, ServerRestore, bind
+from sync.restore import ServerLost as ServerLost  # importable from here, as ever
 
 API = "/api/v1"
 #: Seconds between two prunings of the journal (answered commands kept to send again).
@@ -51,15 +41,6 @@ class Offline(Exception):
 
 class NotEnrolled(Exception):
     """The server does not accept this kiosk's token (401): enrol again."""
-
-
-class Diverged(Exception):
-    """The server has different commands under our sequence numbers (a restored store)."""
-
-
-class ServerLost(Diverged):
-    """The server (restored from an old backup) lost acknowledged commands this kiosk's
-    journal no longer holds: they cannot be sent again; a supervisor must know which."""
 
 
 @dataclass(frozen=True)
@@ -101,16 +82,17 @@ class SyncClient:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.replica = Replica(engine, device_id)
         self._offset = 0.0
-        #: The device's ``last_seq`` the server gave with the latest pull page.
-        self._server_seq: int | None = None
-        #: Acknowledged commands sent again to a server restored from a backup.
-        self.restored_resends = 0
         self._prune_due = 0.0
-        #: This round pulled a whole snapshot (the server's state now, from scratch).
-        self._fresh_snapshot = False
+        #: Notices a server restored from a backup; counts what was sent to it again.
+        self.restore = ServerRestore(self._sessions)
 
     def close(self) -> None:
         self.http.close()
+
+    @property
+    def restored_resends(self) -> int:
+        """Acknowledged commands sent again to a server restored from a backup."""
+        return self.restore.resends
 
     # ------------------------------------------------------------------ HTTP
     def _report_headers(self) -> dict[str, str]:
@@ -182,7 +164,7 @@ class SyncClient:
                 entries = session.scalars(query).all()
                 acked = state_of(session).acked_seq
             if start_at is not None and start_at <= acked:
-                self._server_restored(start_at, acked, entries, announce=not resending)
+                self.restore.resending(start_at, acked, entries, announce=not resending)
                 resending = True
             if not entries:
                 return answered
@@ -210,35 +192,6 @@ class SyncClient:
                 return answered
             # Sending from a seq on: go on in order from the next one; else the next pending.
             start_at = entries[-1].seq + 1 if start_at is not None else None
-
-    def _server_restored(
-        self, start_at: int, acked: int, entries: Sequence[OutboxEntry], *, announce: bool
-    ) -> None:
-        """The server asks for a command it once acknowledged: its database was restored
-        from a backup. Send again, from the journal, in order, what it lost (the same ids,
-        actors and times); start the pull over, since its change feed went back too."""
-        if not entries or entries[0].seq != start_at:
-            first = entries[0].seq if entries else acked + 1
-            raise ServerLost(
-                f"The server was restored from a backup and lost {first - start_at} actions "
-                f"this kiosk sent (numbers {start_at - self._base()} to "
-                f"{first - 1 - self._base()}) that are older than its journal keeps "
-                f"({JOURNAL_DAYS} days): they cannot be sent again. Tell a supervisor; "
-                "re-enrol the kiosk to send the rest."
-            )
-        if announce:
-            log.warning(
-                "the server lost %s acknowledged actions (restored from a backup?): "
-                "sending them again and taking a snapshot",
-                acked - start_at + 1,
-            )
-        self.restored_resends += sum(1 for e in entries if e.seq <= acked)
-        if not self._fresh_snapshot:  # a snapshot of the restored server is already here
-            self._set_cursor(None)
-
-    def _base(self) -> int:
-        with self._sessions() as session:
-            return state_of(session).seq_base
 
     def _record(self, response: protocol.PushResponse) -> None:
         by_id = {r.id: r for r in response.results}
@@ -283,9 +236,9 @@ class SyncClient:
                 raise Offline(f"pull answered {answer.status_code}: {answer.text[:200]}")
             page = protocol.pull_response(answer.json())
             self._note_time(page.server_time)
-            self._server_seq = page.last_seq
+            self.restore.server_seq = page.last_seq
             applied += self.replica.apply(page, server_offset=self._offset)
-            self._fresh_snapshot = self._fresh_snapshot or page.reset
+            self.restore.fresh_snapshot = self.restore.fresh_snapshot or page.reset
             if not page.more:
                 return applied
 
@@ -319,36 +272,14 @@ class SyncClient:
         with self._sessions() as session, session.begin():
             apply_plan(session, plan)
 
-    def _bind(self) -> None:
-        """This store syncs as this device from now on; a store that synced as another
-        one with actions still waiting needs a confirmed recovery first."""
-        with self._sessions() as session:
-            bound = state_of(session).device_id
-            if bound == self.device_id:
-                return
-            blocked = bound is not None and needs_recovery(session, self.device_id)
-        if blocked:
-            plan = self.recovery_plan()  # asks the server: no lock held
-            if plan.resend or plan.known:
-                raise NeedsRecovery(plan)
-            # The server holds every command of the journal and nothing waits: start again.
-        with self._sessions() as session, session.begin():
-            state = state_of(session)
-            if state.device_id is not None and state.device_id != self.device_id:
-                # Nothing waiting: the new device simply starts from 1, with a snapshot.
-                top = int(session.scalar(select(func.max(OutboxEntry.seq))) or 0)
-                state.seq_base = state.acked_seq = max(top, state.acked_seq)
-                state.cursor = None
-            state.device_id = self.device_id
-
     # ------------------------------------------------------------------ round
     def sync_once(self) -> SyncReport:
-        self._bind()
-        self._fresh_snapshot = False
+        bind(self._sessions, self.device_id, self.recovery_plan)
+        self.restore.fresh_snapshot = False
         try:
             pushed = self.push()
             pulled = self.pull()
-            behind = self._behind()
+            behind = self.restore.behind()
             if behind is not None:  # nothing was waiting, so only the pull could tell
                 pushed += self.push(start_at=behind)
                 pulled += self.pull()
@@ -362,17 +293,6 @@ class SyncClient:
             self._prune_due = time.monotonic() + PRUNE_EVERY
         waiting, refused = counts(self._sessions)
         return SyncReport(pushed, pulled, waiting, refused, None, utcnow())
-
-    def _behind(self) -> int | None:
-        """The local seq to send again from when the server holds fewer of this device's
-        commands than it once acknowledged (a restored server), else None."""
-        if self._server_seq is None:
-            return None
-        with self._sessions() as session:
-            state = state_of(session)
-            if self._server_seq + state.seq_base < state.acked_seq:
-                return self._server_seq + state.seq_base + 1
-        return None
 
     def _remember(self, *, error: str) -> None:
         with self._sessions() as session, session.begin():

@@ -8,7 +8,8 @@ the UI says "done".
 
 Answered entries stay a while as the **journal**: a server restored from a backup
 has lost the commands acknowledged after it, and the kiosk sends them again from
-here (``sync.client``). :func:`prune_journal` keeps :data:`JOURNAL_DAYS` of it.
+here (``sync.client``, which ``sync.restore`` tells when). :func:`prune_journal`
+keeps :data:`JOURNAL_DAYS` of it.
 """
 
 from __future__ import annotations
