@@ -9,15 +9,16 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.domain.enums import IdentifyMethod
-from kiosk.station import Identified, Person, StationInfo
+from kiosk.station import Person, StationInfo
+from ui.announcements import Announcements
 from ui.board.screen import BoardScreen
 from ui.clock_in import ClockInScreen
 from ui.controller import Controller
 from ui.detail.screen import DetailScreen
-from ui.dialogs.message import MessageOverlay
 from ui.dialogs.sync_status import SyncOverlay
 from ui.flows import Flows
 from ui.health import HealthScreen
+from ui.kiosk_lock import KioskLock
 from ui.notifications import NotificationsScreen
 from ui.revoked import RevokedBanner
 from ui.scanner import WORK_ORDER, ScanListener
@@ -50,14 +51,16 @@ class KioskWindow(QWidget):
         super().__init__()
         self.metrics = metrics
         self.controller = controller
+        self.flows = Flows(self, metrics, controller)
+        self.flows.on_closed = self.take_focus
+        # Before any event: the window hands its close and state events to the lock.
+        self.kiosk_lock = KioskLock(self, metrics, self.flows)
+        self.kiosk_lock.quit_requested.connect(self.quit_requested)
         self.setWindowTitle(_tr("Shop-floor kiosk"))
         # The window itself holds the keyboard focus (buttons and fields never take it):
         # a badge scanner's keys always arrive here, whatever was tapped last.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._may_close = False
 
-        self.flows = Flows(self, metrics, controller)
-        self.flows.on_closed = self.take_focus
         self.topbar = TopBar(metrics, controller)
         self.stack = QStackedWidget()
         self.clock_in = ClockInScreen(self.flows)
@@ -88,8 +91,7 @@ class KioskWindow(QWidget):
             lambda code, text: self.flows.refuse(Failure(text, code, RuntimeError(text)))
         )
         self.toast = Toast(self, metrics, over=[self.topbar.title_area])
-        controller.recovery_needed.connect(self.ask_recovery)
-        controller.identified.connect(self.greet)
+        self.announcements = Announcements(self, metrics, controller, self.flows, self.toast)
         self.board.open_work_order.connect(self.open_work_order)
         self.board.search_requested.connect(self.type_search)
         self.detail.back.connect(self.show_board)
@@ -128,32 +130,6 @@ class KioskWindow(QWidget):
     def show_health(self) -> None:
         self.stack.setCurrentWidget(self.health)
         self.health.reload()
-
-    def ask_recovery(self, plan: object) -> None:
-        """A restored store: show a supervisor what is about to be sent, then send it."""
-        resend = list(getattr(plan, "resend", ()))
-        lines = [f"• {w.what}" + (f" — badge {w.badge}" if w.badge else "") for w in resend[:6]]
-        if len(resend) > 6:
-            lines.append(_tr("… and %d more") % (len(resend) - 6))
-        ask = MessageOverlay(
-            self,
-            self.metrics,
-            _tr("Restored store: check before sending"),
-            str(getattr(plan, "summary", "")) + "\n" + "\n".join(lines),
-            ok_text=_tr("Send them (supervisor)"),
-            ask=True,
-        )
-        ask.finished.connect(
-            lambda ok: (
-                self.flows.with_supervisor(
-                    _tr("Send the actions taken on the restored store."),
-                    lambda _sup: self.controller.recovery_confirmed.emit(plan),
-                )
-                if ok
-                else None
-            )
-        )
-        self.flows.track(ask)
 
     def show_sync(self) -> None:
         """The connection in words, and "Try now", for anyone; health for supervisors."""
@@ -208,20 +184,6 @@ class KioskWindow(QWidget):
         else:
             overlay = self.flows.identify(_tr("Key in your PIN to go on."))
             overlay.scanned(code)
-
-    def greet(self, identified: Identified) -> None:
-        """Say who acts now, where it matters: after a switch or a move."""
-        name = identified.person.name
-        if identified.moved_from:
-            text = _tr("%s: clocked in here, out at %s.") % (
-                name,
-                ", ".join(identified.moved_from),
-            )
-        elif identified.already:
-            text = _tr("%s is working now.") % name
-        else:
-            text = _tr("%s clocked in.") % name
-        self.toast.say(text)
 
     # ---------------------------------------------------------------- keyboard focus
     def showEvent(self, event: QShowEvent) -> None:
@@ -287,65 +249,28 @@ class KioskWindow(QWidget):
         self.show_clock_in()
 
     # ---------------------------------------------------------------- the lock
+    @property
+    def _may_close(self) -> bool:
+        """Whether closing is for real (teardown sets it to close without a supervisor)."""
+        return self.kiosk_lock.may_close
+
+    @_may_close.setter
+    def _may_close(self, value: bool) -> None:
+        self.kiosk_lock.may_close = value
+
     def ask_to_leave(self) -> None:
-        def chosen(person: Person) -> None:
-            ask = MessageOverlay(
-                self,
-                self.metrics,
-                _tr("Leave the kiosk"),
-                _tr("%s: quit the kiosk, or leave full-screen for maintenance?") % person.name,
-                ok_text=_tr("Quit"),
-                ask=True,
-            )
-            ask.ok_button.setProperty("danger", True)
-            window_mode = ask.add_action(_tr("Window mode"))
-
-            def to_window() -> None:
-                ask.reject()
-                self.showNormal()
-
-            window_mode.clicked.connect(to_window)
-            ask.finished.connect(lambda ok: self.quit_now() if ok else None)
-            self.flows.track(ask)
-
-        self.flows.with_supervisor(_tr("Leaving the kiosk needs a supervisor."), chosen)
+        self.kiosk_lock.ask_to_leave()
 
     def show_kiosk(self) -> None:
-        """Full-screen, and the size of the screen even where nothing makes it so (a bare
-        X server has no window manager to honour the full-screen request)."""
-        self.setProperty("kiosk_mode", True)
-        screen = self.screen()
-        if screen is not None:
-            self.setGeometry(screen.geometry())
-        self.showFullScreen()
-
-    def quit_now(self) -> None:
-        self._may_close = True
-        self.close()
-        self.quit_requested.emit()
+        self.kiosk_lock.show_kiosk()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._may_close:
-            event.accept()
-        else:
-            event.ignore()  # Alt+F4 and friends: only a supervisor may close the kiosk
-            self.ask_to_leave()
+        self.kiosk_lock.close_event(event)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if (
-            event.type() == QEvent.Type.WindowStateChange
-            and self.property("kiosk_mode")
-            and not self.isFullScreen()
-            and not self._may_close
-            and not self._leaving
-        ):
-            # Minimised or un-maximised by a key combination: back to full-screen.
-            QTimer.singleShot(0, self.show_kiosk)
-
-    _leaving = False
+        self.kiosk_lock.change_event(event)
 
     def showNormal(self) -> None:
-        self._leaving = True
-        self.setProperty("kiosk_mode", False)
+        self.kiosk_lock.to_window_mode()
         super().showNormal()

@@ -74,7 +74,7 @@ def _board_plant(app: QApplication, kiosk: Kiosk) -> None:
 
 def _supervisor(app: QApplication, kiosk: Kiosk) -> None:
     _detail("WO-000003")(app, kiosk)
-    kiosk.window.detail.resume()
+    kiosk.window.detail.floor_actions.resume()
     settle(app, kiosk)
     current = kiosk.window.flows.current
     if current is not None:
@@ -90,7 +90,7 @@ def _keyboard(app: QApplication, kiosk: Kiosk) -> None:
 
 def _close_short(app: QApplication, kiosk: Kiosk) -> None:
     _detail("WO-000008")(app, kiosk)
-    kiosk.window.detail._close_short()
+    kiosk.window.detail.floor_actions.close_short()
     settle(app, kiosk)
     current = kiosk.window.flows.current
     if current is not None:
