@@ -417,8 +417,10 @@ def reverse_run(ctx: Context, cmd: ReverseRun) -> dict[str, Any]:
     else:
         if item.product.qc_required:
             if item.qty_awaiting_qc < run.qty:
+                # Nothing undoes a QC verdict on the floor: say so, not a step that is not there.
                 raise Conflict(
-                    "Those units have already been through QC; reverse the QC outcome instead."
+                    "Those units have already been through QC, so this run cannot be "
+                    "reversed. A supervisor can adjust the stock at the office."
                 )
             item.qty_awaiting_qc -= run.qty
         else:
