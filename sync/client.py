@@ -8,6 +8,7 @@ server cannot be reached (the scheduler backs off) and :class:`NotEnrolled` on
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,8 @@ from sync.recovery import RecoveryPlan, apply_plan, journal_entries, make_plan, 
 from sync.replica import Replica
 from sync.restore import Diverged, ServerRestore, bind
 from sync.restore import ServerLost as ServerLost  # importable from here, as ever
+
+log = logging.getLogger(__name__)
 
 API = "/api/v1"
 #: Seconds between two prunings of the journal (answered commands kept to send again).
@@ -229,7 +232,11 @@ class SyncClient:
                 params["cursor"] = cursor
             answer = self._call("GET", "/sync/pull", params=params)
             if answer.status_code == 422 and cursor:
-                # A cursor the server no longer understands: start over with a snapshot.
+                # A cursor the server no longer understands (its history was pruned
+                # past it, or the server was restored): start over with a snapshot.
+                # The outbox is not touched; pending actions are replayed on top.
+                if _problem_code(answer) == "too_far_behind":
+                    log.info("away longer than the server keeps history: taking a snapshot")
                 self._set_cursor(None)
                 continue
             if answer.status_code != 200:
@@ -337,3 +344,11 @@ def counts(sessions: sessionmaker[Session]) -> tuple[int, int]:
             .where(OutboxEntry.status.in_(("refused", "flagged")), OutboxEntry.seen_at.is_(None))
         )
     return int(waiting or 0), int(refused or 0)
+
+
+def _problem_code(answer: requests.Response) -> str | None:
+    try:
+        body = answer.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None

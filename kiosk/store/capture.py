@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 
-from kiosk.store.base import Base
+from kiosk.store.base import Base, utcnow
 from kiosk.store.records import Counter
 from kiosk.store.replication import (
     SCOPES,
@@ -37,6 +37,8 @@ from kiosk.store.replication import (
 from kiosk.store.sync_records import ChangeLog, ShadowRow
 
 FEED_COUNTER = "change_feed"
+#: The newest ``txn`` pruned from the feed: a cursor at or below it is too far behind.
+PRUNED_COUNTER = "change_feed_pruned"
 #: ``session.info`` key: set by the kiosk's outbox hook while a local command runs.
 SHADOW = "kiosk_shadow"
 _CHANGES = "kiosk_changes"
@@ -139,10 +141,17 @@ def _write_feed(session: Session) -> None:
         return
     txn = bump_feed_counter(conn)
     sites = resolve_sites(conn, changes)
+    at = utcnow()
     conn.execute(
         insert(_CHANGE_LOG),
         [
-            {"txn": txn, "site_id": sites[entity + "|" + key], "entity": entity, "key": key}
+            {
+                "txn": txn,
+                "site_id": sites[entity + "|" + key],
+                "entity": entity,
+                "key": key,
+                "at": at,
+            }
             for entity, key in sorted(changes, key=_order)
         ],
     )

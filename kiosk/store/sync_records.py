@@ -31,6 +31,8 @@ class ChangeLog(Base):
     site_id: Mapped[str | None] = mapped_column(String(36))
     entity: Mapped[str] = mapped_column(String(40))
     key: Mapped[str] = mapped_column(String(80))
+    #: When it was written; the feed is pruned by it (None: written before 0008).
+    at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AppliedCommand(Base):

@@ -13,6 +13,7 @@ from sync.server import openapi, problems
 from sync.server.inbox import Inbox
 from sync.server.methods import AllowMiddleware
 from sync.server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from sync.server.retention import FeedPruner
 from sync.server.routers import (
     audit,
     devices,
@@ -37,15 +38,19 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     state = ServerState.build(engine, settings)
     inbox = Inbox(state)
+    pruner = FeedPruner(engine, settings.feed_retention)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.inbox_worker:
             inbox.start()
             inbox.wake()  # deliveries left from before a restart
+        if settings.feed_pruner:
+            pruner.start()
         try:
             yield
         finally:
+            pruner.stop()
             inbox.stop()
 
     app = FastAPI(

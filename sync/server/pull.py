@@ -10,6 +10,10 @@ Cursors are opaque to the kiosk:
   tables of the site, page by page; it ends with the feed cursor of the newest
   change committed when the snapshot began.
 
+The feed keeps a retention period (``feed_retention_days``, see
+``sync.server.retention``); a cursor at or below the newest pruned ``txn`` answers 422
+``too_far_behind`` and the kiosk takes a snapshot (its outbox untouched).
+
 A feed cursor names a change the kiosk has seen, so the server checks it still holds
 that very change. A database restored from a backup taken before it does not (the row
 is gone, or its id was used again by another change): the pull answers 422
@@ -24,8 +28,8 @@ from typing import Any
 from sqlalchemy import func, literal, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
-from kiosk.store.capture import feed_position
-from kiosk.store.models import ChangeLog
+from kiosk.store.capture import PRUNED_COUNTER, feed_position
+from kiosk.store.models import ChangeLog, Counter
 from kiosk.store.replication import (
     KEY_SEP,
     key_of,
@@ -54,6 +58,28 @@ def _unknown_position() -> ApiProblem:
         "restored from a backup?); pull again without a cursor for a snapshot.",
         code="cursor_unknown",
     )
+
+
+def _too_far_behind() -> ApiProblem:
+    return ApiProblem(
+        422,
+        "This kiosk was away longer than the server keeps its history of changes; pull "
+        "again without a cursor for a snapshot.",
+        code="too_far_behind",
+    )
+
+
+def pruned_through(conn: Connection) -> int:
+    """The newest ``txn`` the feed no longer holds (0: nothing pruned)."""
+    value = conn.execute(select(Counter.value).where(Counter.name == PRUNED_COUNTER)).scalar()
+    return int(value or 0)
+
+
+def _check_horizon(conn: Connection, txn: int) -> None:
+    """A cursor at or below the pruned horizon would silently miss the pruned changes."""
+    horizon = pruned_through(conn)
+    if horizon and txn <= horizon:
+        raise _too_far_behind()
 
 
 def _mark(entity: str, key: str) -> str:
@@ -99,6 +125,7 @@ def _feed(
         raise _bad_cursor() from None
     if len(rest) > 1:
         raise _bad_cursor()
+    _check_horizon(conn, txn)
     _check_position(conn, txn, last_id, rest[0] if rest else None)
     log = ChangeLog.__table__
     rows = conn.execute(
@@ -108,6 +135,9 @@ def _feed(
         .order_by(log.c.txn, log.c.id)
         .limit(limit + 1)
     ).all()
+    # Pruned while we read (its DELETE and the horizon commit together): say so rather
+    # than hand out a page with a hole in it.
+    _check_horizon(conn, txn)
     more = len(rows) > limit
     rows = rows[:limit]
     if not rows:

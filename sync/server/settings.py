@@ -63,6 +63,10 @@ class Settings:
     enrolment_code_ttl: timedelta = timedelta(hours=1)
     #: A bearer secret that may read ``/metrics`` only (``KIOSK_METRICS_TOKEN``); admins may too.
     metrics_token: str | None = None
+    #: How long the change feed keeps history; a kiosk away longer takes a snapshot.
+    feed_retention: timedelta = timedelta(days=30)
+    #: Prune the feed in a background thread (tests may prune by hand).
+    feed_pruner: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -181,6 +185,13 @@ SETTINGS: tuple[Setting, ...] = (
         ENV_MAX_BODY,
         "largest request body accepted",
     ),
+    Setting(
+        "feed_retention_days",
+        _integer(1, 3650),
+        30,
+        "KIOSK_FEED_RETENTION_DAYS",
+        "days of change history kept for kiosks (one away longer takes a snapshot)",
+    ),
     Setting("admin_token", _secret, None, ENV_ADMIN_TOKEN, "bootstrap admin token", secret=True),
     Setting(
         "shopify_secret",
@@ -225,6 +236,7 @@ class ServerConfig:
             "shopify_secret": self["shopify_secret"],
             "max_body_bytes": self["max_body_bytes"],
             "metrics_token": self["metrics_token"],
+            "feed_retention": timedelta(days=self["feed_retention_days"]),
         }
         values.update(overrides)
         return Settings(**values)

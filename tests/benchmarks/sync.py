@@ -8,12 +8,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, make_url, select, text
+from sqlalchemy.pool import NullPool
 
 from kiosk.commands import ClockIn, ConfirmWorkOrder, CreateWorkOrder, ItemSpec, LogOutput
 from kiosk.station import Station
@@ -177,41 +180,42 @@ def _empty_pull_ms(url: str, token: str, cursor: str, rounds: int) -> float:
     return median(times[5:])
 
 
-@benchmark("sync-empty-pull", "empty pull on 1,000 vs 1,000,000 change rows")
-def empty_pull(options: Options) -> Outcome:
-    outcome = Outcome()
+def _measure_empty_pulls(
+    options: Options,
+    outcome: Outcome,
+    server_for: Callable[[int], Engine],
+    fill: Callable[[Engine, int], None],
+) -> None:
+    """For a feed of 1,000 and of 1,000,000 rows: the feed query alone and an empty pull
+    through the server, both sides of the ratio from this one run."""
     results: dict[int, float] = {}
     queries: dict[int, float] = {}
-    template = options.workdir / "empty-template.db"
-    engine = make_engine(f"sqlite:///{template}")
-    upgrade(engine)
-    Plant(engine).workstation("W-1")
-    engine.dispose()
     for rows in (1_000, 1_000_000):
-        path: Path = options.workdir / f"empty-{rows}.db"
-        shutil.copy(template, path)
-        server = make_engine(f"sqlite:///{path}")
-        t0 = time.perf_counter()
-        _fill_feed(server, rows)
-        fill = time.perf_counter() - t0
-        with server.connect() as conn:
-            last_id = conn.execute(select(func.max(ChangeLog.id))).scalar_one()
-        cursor = f"f.{rows}.{last_id}"
-        with server.connect() as conn:
-            query_ms = []
-            for _ in range(205):
-                t = time.perf_counter()
-                pull.page(conn, SITE, cursor, 500)
-                query_ms.append((time.perf_counter() - t) * 1000)
-            queries[rows] = median(query_ms[5:])
-        with serving(server, ADMIN_TOKEN) as url:
-            _device, token = enrol(url, "W-1")
-            results[rows] = _empty_pull_ms(
-                url, token, f"f.{rows}.{last_id}", min(options.iterations, 200)
-            )
-        server.dispose()
+        server = server_for(rows)
+        try:
+            t0 = time.perf_counter()
+            fill(server, rows)
+            filled = time.perf_counter() - t0
+            with server.connect() as conn:
+                last_id = conn.execute(select(func.max(ChangeLog.id))).scalar_one()
+            cursor = f"f.{rows}.{last_id}"
+            with server.connect() as conn:
+                query_ms = []
+                for _ in range(205):
+                    t = time.perf_counter()
+                    pull.page(conn, SITE, cursor, 500)
+                    query_ms.append((time.perf_counter() - t) * 1000)
+                queries[rows] = median(query_ms[5:])
+            with serving(server, ADMIN_TOKEN) as url:
+                _device, token = enrol(url, "W-1")
+                results[rows] = _empty_pull_ms(url, token, cursor, min(options.iterations, 200))
+        finally:
+            server.dispose()
         outcome.add(
-            f"empty pull, {rows:,} change rows", results[rows], "ms", f"feed filled in {fill:.1f} s"
+            f"empty pull, {rows:,} change rows",
+            results[rows],
+            "ms",
+            f"feed filled in {filled:.1f} s",
         )
     for rows, ms in queries.items():
         outcome.add(f"feed query alone, {rows:,} change rows", ms, "ms")
@@ -219,4 +223,72 @@ def empty_pull(options: Options) -> Outcome:
     outcome.add("ratio of the feed query alone", queries[1_000_000] / queries[1_000], "×")
     outcome.add("ratio 1,000,000 / 1,000", ratio, "×", "target ≈ 1")
     outcome.check("empty pull does not grow with history (ratio ≤ 1.5)", ratio <= 1.5)
+
+
+@benchmark("sync-empty-pull", "empty pull on 1,000 vs 1,000,000 change rows")
+def empty_pull(options: Options) -> Outcome:
+    outcome = Outcome()
+    template = options.workdir / "empty-template.db"
+    engine = make_engine(f"sqlite:///{template}")
+    upgrade(engine)
+    Plant(engine).workstation("W-1")
+    engine.dispose()
+
+    def server_for(rows: int) -> Engine:
+        path: Path = options.workdir / f"empty-{rows}.db"
+        shutil.copy(template, path)
+        return make_engine(f"sqlite:///{path}")
+
+    _measure_empty_pulls(options, outcome, server_for, _fill_feed)
     return outcome
+
+
+@benchmark(
+    "sync-empty-pull-pg",
+    "PostgreSQL: empty pull on 1,000 vs 1,000,000 change rows",
+    needs_pg=True,
+)
+def empty_pull_pg(options: Options) -> Outcome:
+    outcome = Outcome()
+    raw = options.pg_url or os.environ.get("KIOSK_TEST_PG_URL", "").strip()
+    if not raw:
+        outcome.skipped = "no PostgreSQL: set KIOSK_TEST_PG_URL or pass --pg URL"
+        return outcome
+    server_url = make_url(raw).set(drivername="postgresql+psycopg")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    made: list[str] = []
+
+    def server_for(rows: int) -> Engine:
+        name = f"kiosk_bench_pull_{rows}_{os.getpid()}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        engine = make_engine(server_url.set(database=name).render_as_string(hide_password=False))
+        upgrade(engine)
+        Plant(engine).workstation("W-1")
+        return engine
+
+    try:
+        _measure_empty_pulls(options, outcome, server_for, _fill_feed_pg)
+    finally:
+        with admin.connect() as conn:
+            for name in made:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    return outcome
+
+
+def _fill_feed_pg(engine: Engine, rows: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO change_log (txn, site_id, entity, key) "
+                "SELECT x, CASE WHEN x % 2 = 0 THEN :site ELSE 'other-site' END, 'product', "
+                "'k' || x FROM generate_series(1, :n) AS x"
+            ),
+            {"site": SITE, "n": rows},
+        )
+        conn.execute(text("UPDATE counter SET value = :v WHERE name = 'change_feed'"), {"v": rows})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE change_log")

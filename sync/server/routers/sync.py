@@ -79,6 +79,8 @@ def pull_changes(
     was restored from an older backup) answers 422 ``cursor_unknown``: pull again
     without a cursor. ``last_seq`` below what the kiosk saw acknowledged means the
     same restore: send the lost commands again (``POST /sync/known`` says which it has).
+    One older than the history the server keeps (``feed_retention_days``) answers 422
+    ``too_far_behind``: pull again without a cursor; keep and resend the waiting commands.
     """
     device = _device(state, request, who)
     assert device.site_id is not None
