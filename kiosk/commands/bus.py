@@ -128,6 +128,44 @@ class CommandBus:
             if hook is not None:
                 hook.after(session, command, err)
 
+    def execute_in(
+        self, session: Session, command: Command, hook: CommandHook
+    ) -> CommandResult | DomainError:
+        """Run ``command`` inside the caller's transaction, as :meth:`execute` would.
+
+        For a batch of pushed commands committed together (one COMMIT, one fsync): the
+        command runs in a savepoint; a DomainError rolls it back and its refusal is
+        stored in a savepoint of its own, then returned, not raised. Anything else is
+        raised, and the caller abandons the whole transaction.
+        """
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise TypeError(f"no handler for {type(command).__name__}")
+        ctx: Context | None = None
+        try:
+            with session.begin_nested():
+                hook.before(session, command, refusing=False)
+                ctx = Context(session, command, self._clock())
+                admit(ctx, command)
+                data = handler(ctx, command) or {}
+                status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
+                detail = " ".join(ctx.flags)
+                session.add(_audit(ctx, command, status, None, detail))
+                result = CommandResult(command.command_id, status, detail, data)
+                hook.after(session, command, result)
+            return result
+        except DomainError as err:
+            with session.begin_nested():
+                hook.before(session, command, refusing=True)
+                refused = Context(session, command, self._clock())
+                if ctx is not None:
+                    refused.work_order_id = ctx.work_order_id
+                    refused.status_before = ctx.status_before
+                session.add(_audit(refused, command, "refused", err.code, err.message))
+                err.on_refused(refused)
+                hook.after(session, command, err)
+            return err
+
     def replay_in(self, session: Session, command: Command) -> CommandResult:
         """Run ``command`` inside the caller's transaction, in a savepoint.
 

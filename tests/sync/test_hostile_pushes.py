@@ -356,3 +356,50 @@ def test_a_refusal_carries_a_reason_a_client_can_decide_on(world: SyncWorld) -> 
         "not_clocked_in",
         "incomplete",
     ]
+
+
+def test_a_push_is_one_transaction_and_a_refusal_inside_it_blocks_nothing(
+    world: SyncWorld,
+) -> None:
+    """A kiosk back from an outage sends hundreds of commands: they commit together (one
+    COMMIT, one fsync, however many there are), each in its own savepoint, so the
+    refused one in the middle is stored and the rest still apply, in order."""
+    from sqlalchemy import event
+
+    badge = world.operator("T1")
+    wo = world.plant.started_work_order("WIDGET", 50, world.plant.operator(workstation="W-1"))
+    device = Device(world, "W-1")
+    assert results(device.push(device.command("clock_in", {"badge": badge}, badge)))
+
+    def run(qty: int) -> str:
+        payload = {"work_order_id": wo, "qty": qty, "run_id": str(uuid.uuid4())}
+        return device.command("log_output", payload, badge)
+
+    commits: list[int] = []
+    listener = lambda _conn: commits.append(1)  # noqa: E731 - the server runs in this process
+    event.listen(world.engine, "commit", listener)
+    try:
+        assert results(device.push(run(1))) == [("applied", None)]
+        one = len(commits)
+        commits.clear()
+        batch = [
+            run(1),
+            run(2),
+            run(0),
+            run(3),
+            device.command("hold", {"work_order_id": wo}, badge),
+        ]
+        answers = results(device.push(*batch))
+        five = len(commits)
+    finally:
+        event.remove(world.engine, "commit", listener)
+    assert answers == [
+        ("applied", None),
+        ("applied", None),
+        ("refused", "validation"),
+        ("applied", None),
+        ("refused", "validation"),
+    ]
+    assert world.plant.wo(wo).items[0].qty_built == 7
+    assert five == one  # five commands, as many COMMITs as one
+    assert results(device.push(*batch)) == answers  # stored: a retry changes nothing

@@ -51,17 +51,16 @@ def push_commands(
         return problem_response(
             413, f"Send at most {MAX_PUSH_BATCH} commands at a time.", code="too_large"
         )
-    results = []
-    for cmd in sorted(body.commands, key=lambda c: c.seq):
-        try:
-            results.append(push.push_one(state, device, cmd))
-        except push.SeqGap as gap:
-            return problem_response(
-                409,
-                f"Expected command {gap.expected} next, got {cmd.seq}.",
-                code="expected_seq",
-                expected=gap.expected,
-            )
+    try:
+        results = push.push_all(state, device, list(body.commands))
+    except push.SeqGap as gap:
+        got = min((c.seq for c in body.commands if c.seq >= gap.expected), default=gap.expected)
+        return problem_response(
+            409,
+            f"Expected command {gap.expected} next, got {got}.",
+            code="expected_seq",
+            expected=gap.expected,
+        )
     return PushResponse(results, push.last_seq(state, device.device_id or ""), utcnow())
 
 
