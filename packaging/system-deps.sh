@@ -31,8 +31,10 @@ check_pkgs=(desktop-file-utils systemd python3-seccomp)
 pg_pkgs=(postgresql caddy)
 # PyInstaller (packaging/kiosk.spec) reads binaries with objdump/objcopy and bundles
 # the shared libpython, which Debian's python3 keeps in a package of its own; cage and
-# Xwayland run the bundle as the locked-down session does (packaging/session-smoke.sh).
-bundle_pkgs=(binutils cage xwayland)
+# Xwayland run the bundle as the locked-down session does (packaging/session-smoke.sh),
+# with the Wayland client libraries Qt's wayland plugin loads (as kiosk-session.md
+# installs them on a tablet; a machine with a desktop happens to have them already).
+bundle_pkgs=(binutils cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1)
 if [[ -x /usr/bin/python3 ]]; then
     bundle_pkgs+=("libpython$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')")
 fi
