@@ -26,6 +26,7 @@ from kiosk.domain.errors import Conflict, DomainError
 from kiosk.services.context import Context
 from kiosk.store import touched
 from kiosk.store.base import new_id, utcnow
+from kiosk.store.capture import feed_mark, forget_since
 from kiosk.store.models import AuditEntry
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ class CommandBus:
         if handler is None:
             raise TypeError(f"no handler for {type(command).__name__}")
         ctx: Context | None = None
+        mark = feed_mark(session)
         try:
             with session.begin_nested():
                 hook.before(session, command, refusing=False)
@@ -155,6 +157,7 @@ class CommandBus:
                 hook.after(session, command, result)
             return result
         except DomainError as err:
+            forget_since(session, mark)
             with session.begin_nested():
                 hook.before(session, command, refusing=True)
                 refused = Context(session, command, self._clock())

@@ -129,8 +129,25 @@ event.listen(Base, "after_insert", _after_insert, propagate=True)
 # -- session events: write the feed rows once, just before COMMIT --------------------
 
 
+def feed_mark(session: Session) -> int:
+    """Where this transaction's noted changes stand now (see :func:`forget_since`)."""
+    return len(session.info.get(_CHANGES, {}))
+
+
+def forget_since(session: Session, mark: int) -> None:
+    """A savepoint rolled back: drop the changes noted since ``mark``, so the feed does
+    not name rows that were never committed."""
+    changes: dict[tuple[str, str], str | None] = session.info.get(_CHANGES, {})
+    for key in list(changes)[mark:]:
+        del changes[key]
+
+
 @event.listens_for(Session, "before_commit")
 def _write_feed(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint (a batch's command): the whole transaction's rows are written
+        # once, at its COMMIT, under one txn.
+        return
     # Flush first: the transaction's last changes are only written now.
     session.flush()
     changes: dict[tuple[str, str], str | None] = session.info.pop(_CHANGES, {})
