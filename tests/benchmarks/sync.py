@@ -58,6 +58,46 @@ def _kiosk(options: Options, url: str, name: str) -> tuple[Engine, Station, Sync
 @benchmark("sync-push", "push 1,000 commands queued during an outage")
 def push_after_outage(options: Options) -> Outcome:
     server, plant = _server(options, "push-server.db")
+    outcome = _push_after_outage(options, server, plant)
+    outcome.note("kiosk and server on SQLite files (WAL, synchronous=FULL), server in-process")
+    return outcome
+
+
+@benchmark(
+    "sync-push-pg",
+    "PostgreSQL server: push 1,000 commands queued during an outage",
+    needs_pg=True,
+)
+def push_after_outage_pg(options: Options) -> Outcome:
+    raw = options.pg_url or os.environ.get("KIOSK_TEST_PG_URL", "").strip()
+    if not raw:
+        outcome = Outcome()
+        outcome.skipped = "no PostgreSQL: set KIOSK_TEST_PG_URL or pass --pg URL"
+        return outcome
+    server_url = make_url(raw).set(drivername="postgresql+psycopg")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"kiosk_bench_push_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        server = make_engine(server_url.set(database=name).render_as_string(hide_password=False))
+        upgrade(server)
+        plant = Plant(server)
+        simple_plant(plant)
+        plant.workstation("W-1")
+        for sku in ("BOLT", "PLATE"):
+            plant.receive(sku, 1_000_000)
+        outcome = _push_after_outage(options, server, plant)
+        outcome.note("server on PostgreSQL (in-process), kiosk on SQLite (WAL, synchronous=FULL)")
+        return outcome
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _push_after_outage(options: Options, server: Engine, plant: Plant) -> Outcome:
     plant.run(
         __import__("kiosk.commands", fromlist=["CreateOperator"]).CreateOperator(
             badge="B1", name="Op", pin="1234", role="operator", actor=OFFICE
@@ -88,7 +128,6 @@ def push_after_outage(options: Options) -> Outcome:
         station.close()
         engine.dispose()
     server.dispose()
-    outcome.note("kiosk and server on SQLite files (WAL, synchronous=FULL), server in-process")
     outcome.add(
         "queue 998 LogOutput offline (local)", queued, "s", f"{queued / 998 * 1000:.1f} ms each"
     )
