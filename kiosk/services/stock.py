@@ -43,13 +43,26 @@ class Shortage:
 
 
 def lock_stock(session: Session, site_id: str, product_ids: Iterable[str]) -> dict[str, StockLevel]:
-    """Stock rows for these products, created if missing, row-locked in a fixed order."""
+    """Stock rows for these products, row-locked in product order (any made now, for a
+    product stocked here for the first time, after the others)."""
     ids = sorted(set(product_ids))
     if not ids:
         return {}
-    rows = [{"site_id": site_id, "product_id": p, "on_hand": ZERO, "reserved": ZERO} for p in ids]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(StockLevel).values(rows).on_conflict_do_nothing())
+    levels = _locked(session, site_id, ids)
+    missing = [p for p in ids if p not in levels]
+    if missing:
+        # Made once per product and site; a concurrent maker's row wins (no conflict).
+        rows = [
+            {"site_id": site_id, "product_id": p, "on_hand": ZERO, "reserved": ZERO}
+            for p in missing
+        ]
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(StockLevel).values(rows).on_conflict_do_nothing())
+        levels.update(_locked(session, site_id, missing))
+    return levels
+
+
+def _locked(session: Session, site_id: str, ids: list[str]) -> dict[str, StockLevel]:
     levels = session.scalars(
         select(StockLevel)
         .where(StockLevel.site_id == site_id, StockLevel.product_id.in_(ids))
