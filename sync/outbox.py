@@ -25,7 +25,7 @@ from kiosk.commands import COMMAND_TYPES, Actor, Command, CommandResult
 from kiosk.commands.base import Sync
 from kiosk.commands.bus import payload_of
 from kiosk.domain.errors import DomainError
-from kiosk.store.capture import SHADOW
+from kiosk.store.capture import SHADOW, start_shadowing, stop_shadowing
 from kiosk.store.models import OutboxEntry, SyncState
 from sync.protocol import PushCommand, WireActor
 
@@ -47,7 +47,7 @@ class OutboxHook:
 
     def before(self, session: Session, command: Command, *, refusing: bool) -> None:
         if not refusing and queued(command):
-            session.info[SHADOW] = True
+            start_shadowing(session)
 
     def after(
         self, session: Session, command: Command, outcome: CommandResult | DomainError
@@ -73,7 +73,7 @@ class OutboxHook:
         )
         # Shadow the handler's last changes now, while the flag is still set.
         session.flush()
-        session.info.pop(SHADOW, None)
+        stop_shadowing(session)
         if self.on_queued is not None:
             callback = self.on_queued
             event.listen(session, "after_commit", lambda _s: callback(), once=True)

@@ -22,7 +22,7 @@ from kiosk.commands import CommandBus
 from kiosk.domain.errors import DomainError
 from kiosk.store import touched
 from kiosk.store.base import Base
-from kiosk.store.capture import SHADOW
+from kiosk.store.capture import forget_shadowed, start_shadowing, stop_shadowing
 from kiosk.store.models import OutboxEntry, ShadowRow
 from kiosk.store.replication import (
     SCOPES,
@@ -82,17 +82,18 @@ class Replica:
             .where(OutboxEntry.seq > acked_seq, OutboxEntry.status == PENDING)
             .order_by(OutboxEntry.seq)
         ).all()
-        session.info[SHADOW] = True
+        start_shadowing(session)
         try:
             for entry in pending:
                 try:
                     self.bus.replay_in(session, to_command(entry, self.device_id))
                 except DomainError as err:
+                    forget_shadowed(session)  # its savepoint took its shadows with it
                     # The server decides; until it answers the action just shows as waiting.
                     log.info("pending %s %s does not apply locally: %s", entry.type, entry.seq, err)
             session.flush()
         finally:
-            session.info.pop(SHADOW, None)
+            stop_shadowing(session)
         return len(pending)
 
 

@@ -41,6 +41,8 @@ FEED_COUNTER = "change_feed"
 PRUNED_COUNTER = "change_feed_pruned"
 #: ``session.info`` key: set by the kiosk's outbox hook while a local command runs.
 SHADOW = "kiosk_shadow"
+#: ``session.info`` key: the rows shadowed (or found shadowed) in this transaction.
+_SHADOWED = "kiosk_shadowed"
 _CHANGES = "kiosk_changes"
 
 _SHADOW_TABLE = cast(Table, ShadowRow.__table__)
@@ -83,40 +85,73 @@ def _on_change(mapper: Mapper[Any], connection: Connection, target: Any) -> None
     changes[(tbl.name, key)] = hint if hint is not None else changes.get((tbl.name, key))
 
 
-def _shadow(connection: Connection, tbl: Table, key: str, *, existed: bool) -> None:
+def start_shadowing(session: Session) -> None:
+    """From now on, keep the server's version of every row this session writes."""
+    session.info[SHADOW] = True
+    session.info[_SHADOWED] = set()
+
+
+def forget_shadowed(session: Session) -> None:
+    """A savepoint rolled back, and the shadows written in it with it: read again."""
+    known: set[tuple[str, str]] | None = session.info.get(_SHADOWED)
+    if known is not None:
+        known.clear()
+
+
+def stop_shadowing(session: Session) -> None:
+    session.info.pop(SHADOW, None)
+    session.info.pop(_SHADOWED, None)
+
+
+def _shadow(
+    connection: Connection, tbl: Table, key: str, *, existed: bool, known: set[tuple[str, str]]
+) -> None:
     """Keep the server's version of a row the first time a pending command touches it."""
+    if (tbl.name, key) in known:  # seen in this transaction already
+        return
+    known.add((tbl.name, key))
     shadow = _SHADOW_TABLE
+    if not existed:
+        # A new row: the server has none. Unless an earlier pending command shadowed
+        # this key already (that shadow, the older one, is the server's): no read.
+        ins = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        connection.execute(
+            ins(shadow).values(entity=tbl.name, key=key, data=None).on_conflict_do_nothing()
+        )
+        return
     seen = connection.execute(
         select(shadow.c.key).where(shadow.c.entity == tbl.name, shadow.c.key == key)
     ).first()
     if seen is not None:
         return
-    data = None
-    if existed:
-        row = connection.execute(select(tbl).where(key_clause(tbl, key))).mappings().first()
-        data = to_json(tbl, dict(row)) if row is not None else None
-    connection.execute(insert(_SHADOW_TABLE).values(entity=tbl.name, key=key, data=data))
+    row = connection.execute(select(tbl).where(key_clause(tbl, key))).mappings().first()
+    data = to_json(tbl, dict(row)) if row is not None else None
+    connection.execute(insert(shadow).values(entity=tbl.name, key=key, data=data))
 
 
-def _shadowing(mapper: Mapper[Any], target: Any) -> Table | None:
+def _shadowing(mapper: Mapper[Any], target: Any) -> tuple[Table, set[tuple[str, str]]] | None:
     session = object_session(target)
     tbl: Table = mapper.local_table  # type: ignore[assignment]
     if session is None or not session.info.get(SHADOW) or tbl.name in SYNC_TABLES:
         return None
-    return tbl
+    return tbl, session.info.setdefault(_SHADOWED, set())
 
 
 def _before_write(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
-    tbl = _shadowing(mapper, target)
-    if tbl is not None:
-        _shadow(connection, tbl, key_of(tbl, _pk_values(mapper, target)), existed=True)
+    found = _shadowing(mapper, target)
+    if found is not None:
+        tbl, known = found
+        key = key_of(tbl, _pk_values(mapper, target))
+        _shadow(connection, tbl, key, existed=True, known=known)
 
 
 def _after_insert(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
     # After the INSERT, so ids filled by column defaults are known; the row was new.
-    tbl = _shadowing(mapper, target)
-    if tbl is not None:
-        _shadow(connection, tbl, key_of(tbl, _pk_values(mapper, target)), existed=False)
+    found = _shadowing(mapper, target)
+    if found is not None:
+        tbl, known = found
+        key = key_of(tbl, _pk_values(mapper, target))
+        _shadow(connection, tbl, key, existed=False, known=known)
 
 
 for _name in ("after_insert", "after_update", "after_delete"):

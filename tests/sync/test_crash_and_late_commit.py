@@ -25,7 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TOTAL = 150
 
 
-def _run_until_killed(args: list[str], acked: list[str], kill_after: float | None) -> None:
+def _run_until_killed(args: list[str], acked: list[str], kill: tuple[int, float] | None) -> None:
+    """Run the crash kiosk; with ``kill = (acks, delay)``, kill -9 it ``delay`` seconds
+    after its ``acks``-th acknowledgement in this run — counted, not timed, so a faster
+    kiosk is still killed mid-work."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.sync.crash_kiosk", *args],
         cwd=ROOT,
@@ -33,17 +36,23 @@ def _run_until_killed(args: list[str], acked: list[str], kill_after: float | Non
         text=True,
     )
     assert proc.stdout is not None
+    reached = threading.Event()
 
     def read() -> None:
         assert proc.stdout is not None
+        seen = 0
         for line in proc.stdout:
             if line.startswith("ACK "):
                 acked.append(line.split()[1])
+                seen += 1
+                if kill is not None and seen >= kill[0]:
+                    reached.set()
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    if kill_after is not None:
-        time.sleep(kill_after)
+    if kill is not None:
+        assert reached.wait(timeout=60), "the crash kiosk acknowledged too few commands"
+        time.sleep(kill[1])
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=120)
     reader.join(timeout=10)
@@ -66,9 +75,9 @@ def test_kill_9_at_random_moments_loses_no_acknowledged_command(world: SyncWorld
     while len(acked) < TOTAL:
         left = TOTAL - len(acked)
         args = [str(kiosk.path), world.url, token, kiosk.device_id, wo, badge, str(left)]
-        kill_after = rng.uniform(0.8, 1.8) if kills < 3 else None
-        _run_until_killed(args, acked, kill_after)
-        kills += kill_after is not None
+        kill = (rng.randint(5, 30), rng.uniform(0.0, 0.02)) if kills < 3 else None
+        _run_until_killed(args, acked, kill)
+        kills += kill is not None
     assert kills >= 3
 
     fresh = make_engine(f"sqlite:///{kiosk.path}")
