@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from kiosk.commands.base import HANDLERS, Command, CommandResult
+from kiosk.commands.base import HANDLERS, Command, CommandResult, Handler
 from kiosk.commands.gate import admit
 from kiosk.domain.errors import Conflict, DomainError
 from kiosk.services.context import Context
@@ -75,28 +75,21 @@ class CommandBus:
         engine's watchers (``kiosk.store.touched.watch``) are not told again.
         """
         hook = hook or self.hook
-        handler = HANDLERS.get(type(command))
-        if handler is None:
-            raise TypeError(f"no handler for {type(command).__name__}")
+        _handler(command)
         for attempt in range(1, self._max_attempts + 1):
             ctx: Context | None = None
             try:
                 with self._sessions() as session, session.begin():
-                    if hook is not None:
-                        hook.before(session, command, refusing=False)
                     ctx = Context(session, command, self._clock())
-                    admit(ctx, command)
-                    data = handler(ctx, command) or {}
-                    status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
-                    detail = " ".join(ctx.flags)
-                    session.add(_audit(ctx, command, status, None, detail))
+                    status, detail, data = self._run(session, command, hook, ctx)
                     changes = touched.take(session, claim=claim_changes)
                     result = CommandResult(command.command_id, status, detail, data, changes)
                     if hook is not None:
                         hook.after(session, command, result)
                 return result
             except DomainError as err:
-                self._record_refusal(command, err, ctx, hook)
+                with self._sessions() as session, session.begin():
+                    self._store_refusal(session, command, err, ctx, hook)
                 raise
             except (DBAPIError, StaleDataError) as err:
                 if attempt < self._max_attempts and _is_retryable(err):
@@ -109,25 +102,11 @@ class CommandBus:
                         "same time). Nothing was changed; try again.",
                     )
                     log.warning("integrity error on %s: %s", type(command).__name__, err)
-                    self._record_refusal(command, conflict, ctx, hook)
+                    with self._sessions() as session, session.begin():
+                        self._store_refusal(session, command, conflict, ctx, hook)
                     raise conflict from err
                 raise
         raise AssertionError("unreachable")
-
-    def _record_refusal(
-        self, command: Command, err: DomainError, ctx: Context | None, hook: CommandHook | None
-    ) -> None:
-        with self._sessions() as session, session.begin():
-            if hook is not None:
-                hook.before(session, command, refusing=True)
-            refused = Context(session, command, self._clock())
-            if ctx is not None:
-                refused.work_order_id = ctx.work_order_id
-                refused.status_before = ctx.status_before
-            session.add(_audit(refused, command, "refused", err.code, err.message))
-            err.on_refused(refused)
-            if hook is not None:
-                hook.after(session, command, err)
 
     def execute_in(
         self, session: Session, command: Command, hook: CommandHook
@@ -139,34 +118,20 @@ class CommandBus:
         stored in a savepoint of its own, then returned, not raised. Anything else is
         raised, and the caller abandons the whole transaction.
         """
-        handler = HANDLERS.get(type(command))
-        if handler is None:
-            raise TypeError(f"no handler for {type(command).__name__}")
+        _handler(command)
         ctx: Context | None = None
         mark = feed_mark(session)
         try:
             with session.begin_nested():
-                hook.before(session, command, refusing=False)
                 ctx = Context(session, command, self._clock())
-                admit(ctx, command)
-                data = handler(ctx, command) or {}
-                status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
-                detail = " ".join(ctx.flags)
-                session.add(_audit(ctx, command, status, None, detail))
+                status, detail, data = self._run(session, command, hook, ctx)
                 result = CommandResult(command.command_id, status, detail, data)
                 hook.after(session, command, result)
             return result
         except DomainError as err:
             forget_since(session, mark)
             with session.begin_nested():
-                hook.before(session, command, refusing=True)
-                refused = Context(session, command, self._clock())
-                if ctx is not None:
-                    refused.work_order_id = ctx.work_order_id
-                    refused.status_before = ctx.status_before
-                session.add(_audit(refused, command, "refused", err.code, err.message))
-                err.on_refused(refused)
-                hook.after(session, command, err)
+                self._store_refusal(session, command, err, ctx, hook)
             return err
 
     def replay_in(self, session: Session, command: Command) -> CommandResult:
@@ -176,23 +141,59 @@ class CommandBus:
         server's state in the same transaction that put that state back. A
         DomainError rolls back only this command's savepoint and is raised.
         """
-        handler = HANDLERS.get(type(command))
-        if handler is None:
-            raise TypeError(f"no handler for {type(command).__name__}")
+        _handler(command)
         with session.begin_nested():
             ctx = Context(session, command, self._clock())
-            admit(ctx, command)
-            data = handler(ctx, command) or {}
-            status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
-            detail = " ".join(ctx.flags)
-            session.add(_audit(ctx, command, status, None, detail))
+            status, detail, data = self._run(session, command, None, ctx)
         return CommandResult(command.command_id, status, detail, data)
+
+    def _run(
+        self, session: Session, command: Command, hook: CommandHook | None, ctx: Context
+    ) -> tuple[Literal["applied", "flagged"], str, dict[str, Any]]:
+        """The one body of every way a command runs: the hook's start, the declared
+        policy, the handler, the audit row. Raises the command's DomainError."""
+        if hook is not None:
+            hook.before(session, command, refusing=False)
+        admit(ctx, command)
+        data = _handler(command)(ctx, command) or {}
+        status: Literal["applied", "flagged"] = "flagged" if ctx.flags else "applied"
+        detail = " ".join(ctx.flags)
+        session.add(_audit(ctx, command, status, None, detail))
+        return status, detail, data
+
+    def _store_refusal(
+        self,
+        session: Session,
+        command: Command,
+        err: DomainError,
+        ctx: Context | None,
+        hook: CommandHook | None,
+    ) -> None:
+        """The refused command's audit row (and the hook's record of it), in ``session``'s
+        transaction, after the command's own changes were rolled back."""
+        if hook is not None:
+            hook.before(session, command, refusing=True)
+        refused = Context(session, command, self._clock())
+        if ctx is not None:
+            refused.work_order_id = ctx.work_order_id
+            refused.status_before = ctx.status_before
+        session.add(_audit(refused, command, "refused", err.code, err.message))
+        err.on_refused(refused)
+        if hook is not None:
+            hook.after(session, command, err)
 
     def read(self) -> Session:
         """A session for queries; on SQLite it begins DEFERRED so readers never block writers."""
         from kiosk.store.engine import READ_ONLY
 
         return Session(self.engine.execution_options(**{READ_ONLY: True}))
+
+
+def _handler(command: Command) -> Handler:
+    handler = HANDLERS.get(type(command))
+    if handler is None:
+        raise TypeError(f"no handler for {type(command).__name__}")
+    return handler
 
 
 def _is_retryable(err: Exception) -> bool:

@@ -247,12 +247,7 @@ def push_one(state: ServerState, device: Principal, cmd: PushCommand) -> PushRes
                 _failed(state, device, cmd, err)
         stored = _lookup(state, cmd.id)
     if stored is None or stored.device_id != device.device_id or stored.seq != cmd.seq:
-        raise ApiProblem(
-            409,
-            f"Command {cmd.seq} does not match what this device sent before: the kiosk's "
-            "store was restored or copied. Re-enrol it.",
-            code="client_diverged",
-        )
+        raise _diverged(cmd)
     return stored_result(stored)
 
 
@@ -334,14 +329,18 @@ def _stored_results(
     for cmd in cmds:
         stored = rows.get(cmd.id)
         if stored is None or stored.device_id != device.device_id or stored.seq != cmd.seq:
-            raise ApiProblem(
-                409,
-                f"Command {cmd.seq} does not match what this device sent before: the kiosk's "
-                "store was restored or copied. Re-enrol it.",
-                code="client_diverged",
-            )
+            raise _diverged(cmd)
         results.append(stored_result(stored))
     return results
+
+
+def _diverged(cmd: PushCommand) -> ApiProblem:
+    return ApiProblem(
+        409,
+        f"Command {cmd.seq} does not match what this device sent before: the kiosk's "
+        "store was restored or copied. Re-enrol it.",
+        code="client_diverged",
+    )
 
 
 def _transient(err: DBAPIError) -> bool:
