@@ -8,15 +8,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import requests
-from sqlalchemy import Engine, create_engine, func, make_url, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Engine, func, select, text
 
 from kiosk.commands import ClockIn, ConfirmWorkOrder, CreateWorkOrder, ItemSpec, LogOutput
 from kiosk.station import Station
@@ -26,6 +24,7 @@ from kiosk.store.models import ChangeLog, SyncState
 from sync.client import SyncClient
 from sync.outbox import OutboxHook
 from sync.server import pull
+from tests.benchmarks import pg
 from tests.benchmarks.core import Options, Outcome, benchmark, median
 from tests.builders import OFFICE, Plant, simple_plant
 from tests.server.process import serving
@@ -69,19 +68,12 @@ def push_after_outage(options: Options) -> Outcome:
     needs_pg=True,
 )
 def push_after_outage_pg(options: Options) -> Outcome:
-    raw = options.pg_url or os.environ.get("KIOSK_TEST_PG_URL", "").strip()
-    if not raw:
+    if not pg.server_url(options):
         outcome = Outcome()
         outcome.skipped = "no PostgreSQL: set KIOSK_TEST_PG_URL or pass --pg URL"
         return outcome
-    server_url = make_url(raw).set(drivername="postgresql+psycopg")
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    name = f"kiosk_bench_push_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        server = make_engine(server_url.set(database=name).render_as_string(hide_password=False))
+    with pg.scratch_databases(options) as make:
+        server = make_engine(make("kiosk_bench_push"))
         upgrade(server)
         plant = Plant(server)
         simple_plant(plant)
@@ -89,12 +81,8 @@ def push_after_outage_pg(options: Options) -> Outcome:
         for sku in ("BOLT", "PLATE"):
             plant.receive(sku, 1_000_000)
         outcome = _push_after_outage(options, server, plant)
-        outcome.note("server on PostgreSQL (in-process), kiosk on SQLite (WAL, synchronous=FULL)")
-        return outcome
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    outcome.note("server on PostgreSQL (in-process), kiosk on SQLite (WAL, synchronous=FULL)")
+    return outcome
 
 
 def _push_after_outage(options: Options, server: Engine, plant: Plant) -> Outcome:
@@ -289,32 +277,18 @@ def empty_pull(options: Options) -> Outcome:
 )
 def empty_pull_pg(options: Options) -> Outcome:
     outcome = Outcome()
-    raw = options.pg_url or os.environ.get("KIOSK_TEST_PG_URL", "").strip()
-    if not raw:
+    if not pg.server_url(options):
         outcome.skipped = "no PostgreSQL: set KIOSK_TEST_PG_URL or pass --pg URL"
         return outcome
-    server_url = make_url(raw).set(drivername="postgresql+psycopg")
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    made: list[str] = []
+    with pg.scratch_databases(options) as make:
 
-    def server_for(rows: int) -> Engine:
-        name = f"kiosk_bench_pull_{rows}_{os.getpid()}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        engine = make_engine(server_url.set(database=name).render_as_string(hide_password=False))
-        upgrade(engine)
-        Plant(engine).workstation("W-1")
-        return engine
+        def server_for(rows: int) -> Engine:
+            engine = make_engine(make(f"kiosk_bench_pull_{rows}"))
+            upgrade(engine)
+            Plant(engine).workstation("W-1")
+            return engine
 
-    try:
         _measure_empty_pulls(options, outcome, server_for, _fill_feed_pg)
-    finally:
-        with admin.connect() as conn:
-            for name in made:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
     return outcome
 
 
