@@ -31,8 +31,11 @@ from kiosk.store.models import AuditEntry
 
 log = logging.getLogger(__name__)
 
-#: PostgreSQL serialization failure and deadlock: safe to run the command again.
-_RETRYABLE_SQLSTATES = {"40001", "40P01"}
+#: PostgreSQL serialization failure, deadlock and unique violation: safe to run the
+#: command again. A unique key taken by a concurrent transaction (the same sales order
+#: delivered twice at once) is seen as committed on the next run, which then finds it;
+#: a clash that stays one ends, after the last attempt, as the Conflict below.
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "23505"}
 
 
 class CommandHook(Protocol):

@@ -23,11 +23,11 @@ from kiosk.services import stock
 from kiosk.services.context import Context
 from kiosk.services.lookup import find_product, site_by_code
 from kiosk.services.materials import rescale_item
-from kiosk.services.orchestrator import cover_line, link_line, lock_site_orders, uncovered
+from kiosk.services.orchestrator import cover_line, link_line, lock_order_stock, uncovered
 from kiosk.services.planning import replan
 from kiosk.services.sales_changes import change_line_qty, recover_line
 from kiosk.store.base import new_id
-from kiosk.store.models import SalesOrder, SalesOrderLine, WoMessage
+from kiosk.store.models import SalesOrder, SalesOrderLine, WoLink, WoMaterial, WoMessage
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,6 @@ def ingest(ctx: Context, cmd: IngestSalesOrder) -> dict[str, Any]:
         raise ValidationError("Source must be shopify, api or manual.", field="source") from None
     external_id = cmd.external_id.strip()
     site = site_by_code(ctx.session, cmd.site)
-    # Under the lock, a concurrent delivery of the same order is seen as committed.
-    lock_site_orders(ctx, site.id)
     existing = ctx.session.scalars(
         select(SalesOrder).where(
             SalesOrder.source == source.value, SalesOrder.external_id == external_id
@@ -87,8 +85,12 @@ def ingest(ctx: Context, cmd: IngestSalesOrder) -> dict[str, Any]:
         updated_at=ctx.now,
     )
     ctx.session.add(so)
-    for position, (spec, qty) in enumerate(parsed):
-        product = find_product(ctx.session, spec.sku)
+    # A concurrent delivery of the same order waits here on the unique key and, once
+    # that one commits, fails; the bus runs this again, which then finds it above.
+    ctx.session.flush()
+    products = [find_product(ctx.session, spec.sku) for spec, _ in parsed]
+    lock_order_stock(ctx, site.id, [p.id for p in products if p is not None])
+    for position, ((spec, qty), product) in enumerate(zip(parsed, products, strict=True)):
         line = SalesOrderLine(
             id=new_id(),
             line_id=str(spec.line_id),
@@ -117,12 +119,22 @@ def ingest(ctx: Context, cmd: IngestSalesOrder) -> dict[str, Any]:
 
 
 def _lock_order(ctx: Context, sales_order_id: str) -> SalesOrder | None:
-    """The order, row-locked after its site's orchestrator lock (the same order as ingest)."""
-    site_id = ctx.session.scalar(select(SalesOrder.site_id).where(SalesOrder.id == sales_order_id))
-    if site_id is None:
+    """The order, row-locked, then the stock its lines and their work orders can touch
+    (in the fixed order ingest takes it: stock before work orders)."""
+    so = ctx.session.get(SalesOrder, sales_order_id, with_for_update=True)
+    if so is None:
         return None
-    lock_site_orders(ctx, site_id)
-    return ctx.session.get(SalesOrder, sales_order_id, with_for_update=True)
+    products = {line.product_id for line in so.lines if line.product_id is not None}
+    products.update(
+        ctx.session.scalars(
+            select(WoMaterial.product_id)
+            .join(WoLink, WoLink.work_order_id == WoMaterial.work_order_id)
+            .join(SalesOrderLine, SalesOrderLine.id == WoLink.so_line_id)
+            .where(SalesOrderLine.sales_order_id == so.id)
+        )
+    )
+    lock_order_stock(ctx, so.site_id, products)
+    return so
 
 
 def _open_order(ctx: Context, sales_order_id: str) -> SalesOrder:

@@ -55,7 +55,9 @@ class Context:
         if self._work_order is not None and self._work_order.id == work_order_id:
             return self._work_order  # locked already (by the bus, for the status check)
         wo = self.session.scalars(
-            select(WorkOrder).where(WorkOrder.id == work_order_id).with_for_update()
+            # NO KEY UPDATE: rows that only refer to the WO (a notification, a link made
+            # elsewhere) need not wait for this command; every other writer of it does.
+            select(WorkOrder).where(WorkOrder.id == work_order_id).with_for_update(key_share=True)
         ).one_or_none()
         if wo is None or not self.in_site(wo.site_id):
             # Another site's order reads exactly like none at all: nothing to learn.

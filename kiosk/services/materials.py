@@ -2,28 +2,80 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from kiosk.domain.spread import BomDef, spread_with_routing
 from kiosk.services.routing import route
 from kiosk.store.base import new_id
-from kiosk.store.models import Bom, StockLevel, WoItem, WoMaterial, WorkOrder
+from kiosk.store.models import Bom, BomLine, StockLevel, WoItem, WoMaterial, WorkOrder
 
 _PLACES = Decimal("0.0001")
 ZERO = Decimal(0)
 
 
 def load_bom_defs(session: Session) -> dict[str, BomDef]:
+    """Every BOM of the plant (for checks that must see them all, such as cycles)."""
     boms = session.scalars(select(Bom).options(selectinload(Bom.lines))).all()
-    return {
-        b.product_id: BomDef(
-            b.product_id, b.output_qty, tuple((ln.product_id, ln.qty) for ln in b.lines)
-        )
-        for b in boms
-    }
+    return {b.product_id: _bom_def(b) for b in boms}
+
+
+def bom_closure(session: Session, product_ids: Iterable[str]) -> dict[str, BomDef]:
+    """The BOMs that building these products can need: theirs, their components', and so
+    on down. A work order reads only these, not the whole plant's (one query per level),
+    and each BOM once per transaction (an order spreads several work orders)."""
+    known = _known_boms(session)
+    found: dict[str, BomDef] = {}
+    frontier = set(product_ids)
+    while frontier:
+        unknown = frontier - set(known)
+        if unknown:
+            for bom in session.scalars(
+                select(Bom).where(Bom.product_id.in_(unknown)).options(selectinload(Bom.lines))
+            ):
+                known[bom.product_id] = _bom_def(bom)
+            known.update(dict.fromkeys(unknown - set(known)))
+        level = {p: d for p in frontier if (d := known[p]) is not None}
+        found.update(level)
+        frontier = {c for d in level.values() for c, _qty in d.lines} - set(found)
+    return found
+
+
+_KNOWN = "kiosk.boms.known"
+
+
+def _known_boms(session: Session) -> dict[str, BomDef | None]:
+    """BOMs read in this transaction, by product (None: the product has none)."""
+    known: dict[str, BomDef | None] = session.info.setdefault(_KNOWN, {})
+    return known
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_boms(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_KNOWN, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_changed_boms(session: Session, _context: object, _instances: object) -> None:
+    # A BOM edited in this transaction is read afresh.
+    if any(isinstance(o, (Bom, BomLine)) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_KNOWN, None)
+
+
+def products_needed(session: Session, product_ids: Iterable[str]) -> set[str]:
+    """These products and every component their BOMs can draw, at any depth."""
+    wanted = set(product_ids)
+    return wanted | {c for bom in bom_closure(session, wanted).values() for c, _qty in bom.lines}
+
+
+def _bom_def(bom: Bom) -> BomDef:
+    return BomDef(
+        bom.product_id, bom.output_qty, tuple((ln.product_id, ln.qty) for ln in bom.lines)
+    )
 
 
 def spread_materials(session: Session, wo: WorkOrder) -> None:
@@ -34,7 +86,53 @@ def spread_materials(session: Session, wo: WorkOrder) -> None:
     sub-assemblies are counted at what is available now; allocation locks and
     re-checks them.
     """
-    boms = load_bom_defs(session)
+    wanted, builds = _plan(session, wo)
+    current = list(wo.materials)
+    if _keys(current) == [(item, product) for item, product, _ in wanted]:
+        for line, (_item, _product, qty) in zip(current, wanted, strict=True):
+            line.qty_required = qty  # the same lines: no delete and insert
+    else:
+        wo.materials.clear()
+        session.flush()
+        for position, (item_id, product_id, qty) in enumerate(wanted):
+            wo.materials.append(
+                WoMaterial(
+                    id=new_id(),
+                    item_id=item_id,
+                    position=position,
+                    product_id=product_id,
+                    qty_required=qty,
+                    qty_reserved=ZERO,
+                    qty_consumed=ZERO,
+                )
+            )
+    route(session, wo, builds)
+
+
+def respread_in_place(session: Session, wo: WorkOrder) -> bool:
+    """Re-spread a WO that holds reservations, keeping them, if that changes quantities only.
+
+    The spread counts what the WO itself holds as available (as if it had released it
+    first), so the answer is the one a release, re-spread and re-allocation would give.
+    False, with nothing changed, when the spread would name other lines (then the
+    caller releases and re-spreads).
+    """
+    wanted, builds = _plan(session, wo, own=True)
+    current = list(wo.materials)
+    if _keys(current) != [(item, product) for item, product, _ in wanted]:
+        return False
+    for line, (_item, _product, qty) in zip(current, wanted, strict=True):
+        line.qty_required = qty
+    route(session, wo, builds)
+    return True
+
+
+def _plan(
+    session: Session, wo: WorkOrder, *, own: bool = False
+) -> tuple[list[tuple[str, str, Decimal]], dict[str, tuple[str, ...]]]:
+    """The material lines (item, product, qty) the WO's items need, and what each builds;
+    ``own``: what the WO holds counts as available too."""
+    boms = bom_closure(session, [item.product_id for item in wo.items])
     available: dict[str, Decimal] = {
         level.product_id: level.available
         for level in session.scalars(
@@ -43,27 +141,21 @@ def spread_materials(session: Session, wo: WorkOrder) -> None:
             )
         )
     }
-    wo.materials.clear()
-    session.flush()
-    position = 0
+    if own:
+        for line in wo.materials:
+            if line.product_id in available:
+                available[line.product_id] += line.qty_reserved
     builds: dict[str, tuple[str, ...]] = {}
+    wanted: list[tuple[str, str, Decimal]] = []
     for item in wo.items:
         spread = spread_with_routing(item.product_id, item.qty_planned, boms, available)
         builds[item.id] = spread.builds
-        for product_id, qty in spread.needs.items():
-            wo.materials.append(
-                WoMaterial(
-                    id=new_id(),
-                    item_id=item.id,
-                    position=position,
-                    product_id=product_id,
-                    qty_required=qty,
-                    qty_reserved=ZERO,
-                    qty_consumed=ZERO,
-                )
-            )
-            position += 1
-    route(session, wo, builds)
+        wanted.extend((item.id, product_id, qty) for product_id, qty in spread.needs.items())
+    return wanted, builds
+
+
+def _keys(lines: Iterable[WoMaterial]) -> list[tuple[str, str]]:
+    return [(line.item_id, line.product_id) for line in lines]
 
 
 def rescale_item(wo: WorkOrder, item: WoItem, new_planned: Decimal) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import object_session
 
 from kiosk.domain.enums import NOT_STARTED, NotificationKind, WoType
 from kiosk.domain.quantities import fmt_qty
 from kiosk.services import stock
 from kiosk.services.context import Context
+from kiosk.services.materials import products_needed
 from kiosk.services.planning import (
     PlannedItem,
     allocate_or_block,
@@ -31,16 +34,18 @@ from kiosk.store.models import (
 ZERO = Decimal(0)
 
 
-def lock_site_orders(ctx: Context, site_id: str) -> None:
-    """Cover one site's sales orders one transaction at a time.
+def lock_order_stock(ctx: Context, site_id: str, product_ids: Iterable[str]) -> None:
+    """Lock, first and in one fixed order, every stock row covering these lines can touch.
 
-    An order locks stock rows line by line, extends work orders and assigns
-    workstations; two orders doing that in different line orders deadlock on
-    PostgreSQL again and again (retries do not help when every order collides).
-    Taking the site's row first serializes them; other commands still only take
-    row locks. (SQLite's BEGIN IMMEDIATE already serializes every writer.)
+    Covering a line reserves its product, then extends or makes a work order that
+    reserves the product's components (and theirs, for sub-assemblies); a line's
+    product can be another line's component. Taking all of those rows at the start,
+    sorted by product, means two orders never hold one row each while waiting for the
+    other's, so orders for different products run side by side and orders that share
+    one queue on it. The later locks of the same rows find them already held.
+    (SQLite's BEGIN IMMEDIATE serializes every writer anyway.)
     """
-    ctx.session.execute(select(Site.id).where(Site.id == site_id).with_for_update())
+    stock.lock_stock(ctx.session, site_id, products_needed(ctx.session, product_ids))
 
 
 def uncovered(line: SalesOrderLine) -> Decimal:
@@ -93,11 +98,21 @@ def cover_line(ctx: Context, so: SalesOrder, line: SalesOrderLine, qty: Decimal)
 
 
 def link_line(wo: WorkOrder, line: SalesOrderLine, qty: Decimal) -> None:
-    for link in wo.links:
-        if link.so_line_id == line.id:
-            link.qty += qty
-            return
-    wo.links.append(WoLink(id=new_id(), so_line_id=line.id, qty=qty, qty_delivered=ZERO))
+    """Add ``qty`` to the WO's link to the line (made if new), without loading every link:
+    a work order extended by many orders has many."""
+    session = object_session(wo)
+    assert session is not None
+    link = session.scalars(
+        select(WoLink).where(WoLink.work_order_id == wo.id, WoLink.so_line_id == line.id)
+    ).first()
+    if link is not None:
+        link.qty += qty
+        return
+    link = WoLink(id=new_id(), work_order_id=wo.id, so_line_id=line.id, qty=qty, qty_delivered=ZERO)
+    if "links" in inspect(wo).unloaded:
+        session.add(link)  # the collection, when read, loads it with the rest
+    else:
+        wo.links.append(link)
 
 
 def _extendable(ctx: Context, site_id: str, product: Product) -> WorkOrder | None:
@@ -113,7 +128,7 @@ def _extendable(ctx: Context, site_id: str, product: Product) -> WorkOrder | Non
             WoItem.product_id == product.id,
         )
         .order_by(WorkOrder.created_at, WorkOrder.number)
-        .with_for_update()
+        .with_for_update(key_share=True)
     ).all()
     for wo in candidates:
         if len(wo.items) == 1:

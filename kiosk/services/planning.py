@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from kiosk.domain.enums import NotificationKind, WoStatus, WoType
 from kiosk.domain.errors import Conflict, ValidationError
 from kiosk.services import stock
 from kiosk.services.context import Context, set_status
 from kiosk.services.labour import close_segments
-from kiosk.services.materials import spread_materials
-from kiosk.services.routing import take_turn
+from kiosk.services.materials import respread_in_place, spread_materials
+from kiosk.services.routing import claim_turn
 from kiosk.store.base import new_id
 from kiosk.store.models import (
     Bom,
@@ -37,8 +37,21 @@ class PlannedItem:
     qty: Decimal
 
 
+#: PostgreSQL's source of work-order numbers (made by migration 0009).
+NUMBER_SEQUENCE = "work_order_number"
+
+
 def next_number(ctx: Context) -> str:
-    """WO-000123: a counter bumped inside this transaction, so numbers never repeat."""
+    """WO-000123: numbers never repeat.
+
+    On PostgreSQL a sequence hands them out, so work orders made for different orders
+    at the same moment do not queue on one counter row until each commits; a number
+    taken by a transaction that then rolls back is skipped (numbers can have gaps).
+    SQLite serializes writers anyway and bumps a counter in the transaction.
+    """
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        value = ctx.session.execute(select(func.nextval(NUMBER_SEQUENCE))).scalar_one()
+        return f"WO-{value:06d}"
     value = ctx.session.execute(
         update(Counter)
         .where(Counter.name == "work_order")
@@ -122,10 +135,19 @@ def allocate_or_block(ctx: Context, wo: WorkOrder) -> list[stock.Shortage]:
 
 
 def replan(ctx: Context, wo: WorkOrder) -> None:
-    """After items changed on a not-started WO: draft re-spreads; blocked/ready re-allocate."""
+    """After items changed on a not-started WO: draft re-spreads; blocked/ready re-allocate.
+
+    A ready WO whose lines stay the same keeps what it holds and reserves only the
+    difference (all or nothing, as a full re-allocation would); otherwise, or when
+    that falls short, it releases everything and allocates afresh.
+    """
     if wo.status == WoStatus.DRAFT:
         spread_materials(ctx.session, wo)
         return
+    if wo.status == WoStatus.READY and respread_in_place(ctx.session, wo):
+        stock.release_excess(ctx, wo)
+        if not stock.allocate(ctx, wo):
+            return
     stock.release(ctx, wo)
     allocate_or_block(ctx, wo)
 
@@ -170,12 +192,7 @@ def cancel_work_order(ctx: Context, wo: WorkOrder, why: str) -> None:
 def pick_workstation(ctx: Context, site_id: str, bom: Bom) -> Workstation | None:
     """Round-robin among the site's active workstations that can build it."""
     types = {s.workstation_type for s in bom.steps if s.workstation_type}
-    query = (
-        select(Workstation)
-        .where(Workstation.site_id == site_id, Workstation.active.is_(True))
-        .order_by(Workstation.id)
-        .with_for_update()
-    )
+    query = select(Workstation).where(Workstation.site_id == site_id, Workstation.active.is_(True))
     if types:
         query = query.where(Workstation.type.in_(types))
-    return take_turn(ctx.session.scalars(query).all())
+    return claim_turn(ctx.session, query)

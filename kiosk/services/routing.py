@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.store.base import new_id
@@ -88,17 +88,34 @@ def _station_for(session: Session, wo: WorkOrder, ws_type: str) -> Workstation |
     active stations of the type; None (the WO's station, as before) if there is none."""
     if wo.workstation is not None and wo.workstation.type == ws_type:
         return None
-    candidates = session.scalars(
-        select(Workstation)
-        .where(
+    return claim_turn(
+        session,
+        select(Workstation).where(
             Workstation.site_id == wo.site_id,
             Workstation.active.is_(True),
             Workstation.type == ws_type,
-        )
-        .order_by(Workstation.id)
-        .with_for_update()
-    ).all()
-    return take_turn(candidates)
+        ),
+    )
+
+
+def claim_turn(session: Session, stations: Select[tuple[Workstation]]) -> Workstation | None:
+    """The station whose turn it is among ``stations``; it goes to the back.
+
+    A station another transaction is giving a turn right now is skipped (it is taken),
+    so new work orders for different orders never queue on the list of stations. When
+    every one is taken, the one whose turn it is gets this work order too, without
+    moving its turn (the other transaction moves it): round-robin is exact one order at
+    a time and close to it when orders arrive together. (SQLite has no row locks: its
+    writers are serialized anyway.)
+    """
+    ordered = stations.order_by(Workstation.id)
+    # NO KEY UPDATE (key_share): a work order inserted elsewhere that names this station
+    # (a foreign key's KEY SHARE lock) does not wait for this transaction.
+    free = session.scalars(ordered.with_for_update(skip_locked=True, key_share=True)).all()
+    if free:
+        return take_turn(free)
+    taken = session.scalars(ordered).all()
+    return min(taken, key=lambda ws: (ws.assignment_turn, ws.code)) if taken else None
 
 
 def take_turn(candidates: Sequence[Workstation]) -> Workstation | None:

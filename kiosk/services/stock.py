@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from kiosk.domain.enums import MovementKind
 from kiosk.domain.errors import InsufficientStock
@@ -44,11 +44,20 @@ class Shortage:
 
 def lock_stock(session: Session, site_id: str, product_ids: Iterable[str]) -> dict[str, StockLevel]:
     """Stock rows for these products, row-locked in product order (any made now, for a
-    product stocked here for the first time, after the others)."""
+    product stocked here for the first time, after the others).
+
+    A row this transaction already locked is not read again: while the lock is held
+    nobody else can change it, so the loaded row is the row. (An orchestrated order locks
+    every row it can touch first, then covers line after line.)
+    """
     ids = sorted(set(product_ids))
     if not ids:
         return {}
-    levels = _locked(session, site_id, ids)
+    held = _held(session)
+    levels = {p: held[(site_id, p)] for p in ids if (site_id, p) in held}
+    wanted = [p for p in ids if p not in levels]
+    if wanted:
+        levels.update(_locked(session, site_id, wanted))
     missing = [p for p in ids if p not in levels]
     if missing:
         # Made once per product and site; a concurrent maker's row wins (no conflict).
@@ -59,6 +68,7 @@ def lock_stock(session: Session, site_id: str, product_ids: Iterable[str]) -> di
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.execute(insert(StockLevel).values(rows).on_conflict_do_nothing())
         levels.update(_locked(session, site_id, missing))
+    held.update({(site_id, p): level for p, level in levels.items()})
     return levels
 
 
@@ -71,6 +81,24 @@ def _locked(session: Session, site_id: str, ids: list[str]) -> dict[str, StockLe
         .execution_options(populate_existing=True)
     ).all()
     return {level.product_id: level for level in levels}
+
+
+_HELD = "kiosk.stock.held"
+
+
+def _held(session: Session) -> dict[tuple[str, str], StockLevel]:
+    """The stock rows this session's current transaction holds locked."""
+    held: dict[tuple[str, str], StockLevel] = session.info.setdefault(_HELD, {})
+    return held
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_held(session: Session, transaction: SessionTransaction) -> None:
+    # The end of a transaction ends its locks; a savepoint rolled back releases those
+    # taken inside it (and expires the rows). Either way, read them again next time.
+    # (A flush's own inner transaction, neither of those, ends nothing.)
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_HELD, None)
 
 
 def move(

@@ -326,3 +326,73 @@ def test_competing_orders_never_oversell_and_all_are_accounted_for(pg_engine: En
         given = sum(r[5] for r in rows if r[3] == sku)
         assert given <= on_hand, sku
     check_invariants(take_snapshot(plant.bus))
+
+
+# -- orders for different products side by side -------------------------------------------
+
+
+class _HoldOpen:
+    """A hook that keeps its command's transaction open, locks and all, until released."""
+
+    def __init__(self) -> None:
+        self.inside = threading.Event()
+        self.release = threading.Event()
+
+    def before(self, session: Any, command: Any, *, refusing: bool) -> None:
+        pass
+
+    def after(self, session: Any, command: Any, outcome: Any) -> None:
+        self.inside.set()
+        assert self.release.wait(30), "never released"
+
+
+def _two_product_plant(engine: Engine) -> Plant:
+    plant = Plant(engine)
+    for sku in ("STEEL", "WOOD", "CHAIR", "TABLE", "SHELF"):
+        plant.product(sku)
+    plant.bom("CHAIR", {"WOOD": 4})
+    plant.bom("TABLE", {"STEEL": 2, "WOOD": 6})
+    plant.bom("SHELF", {"STEEL": 3})
+    plant.workstation("WS1")
+    plant.receive("STEEL", 100)
+    plant.receive("WOOD", 100)
+    plant.receive("CHAIR", 1)
+    return plant
+
+
+def _order(external_id: str, sku: str, qty: int) -> IngestSalesOrder:
+    return IngestSalesOrder(external_id=external_id, lines=[LineSpec("1", sku, qty)], actor=OFFICE)
+
+
+def test_orders_for_unrelated_products_do_not_wait_for_each_other(pg_engine: Engine) -> None:
+    """An order for chairs (wood) is held open mid-commit; one for shelves (steel) goes
+    through meanwhile, and one for tables (steel and wood) waits for the chairs."""
+    plant = _two_product_plant(pg_engine)
+    hold = _HoldOpen()
+    held = threading.Thread(
+        target=lambda: CommandBus(pg_engine).execute(_order("CHAIRS", "CHAIR", 3), hook=hold)
+    )
+    held.start()
+    try:
+        assert hold.inside.wait(30)
+        shelves = CommandBus(pg_engine).execute(_order("SHELVES", "SHELF", 2))
+        assert shelves.data["created"] is True
+        tables_done = threading.Event()
+
+        def tables() -> None:
+            CommandBus(pg_engine).execute(_order("TABLES", "TABLE", 1))
+            tables_done.set()
+
+        waiting = threading.Thread(target=tables)
+        waiting.start()
+        assert not tables_done.wait(1.0), "an order for tables did not wait for the wood"
+    finally:
+        hold.release.set()
+        held.join(timeout=30)
+    waiting.join(timeout=30)
+    assert tables_done.is_set()
+    # Everything as if one after the other: 1 chair from stock, WOs for the rest.
+    assert plant.stock("CHAIR").reserved == 1
+    assert plant.stock("WOOD").reserved == 2 * 4 + 6
+    assert plant.stock("STEEL").reserved == 2 * 3 + 2
+    check_invariants(take_snapshot(plant.bus))
