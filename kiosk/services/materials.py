@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from kiosk.domain.spread import BomDef, spread_with_routing
 from kiosk.services.routing import route
 from kiosk.store.base import new_id
 from kiosk.store.models import Bom, BomLine, StockLevel, WoItem, WoMaterial, WorkOrder
+from kiosk.store.transaction_cache import forget, transaction_cache
 
 _PLACES = Decimal("0.0001")
 ZERO = Decimal(0)
@@ -44,26 +45,16 @@ def bom_closure(session: Session, product_ids: Iterable[str]) -> dict[str, BomDe
     return found
 
 
-_KNOWN = "kiosk.boms.known"
-
-
 def _known_boms(session: Session) -> dict[str, BomDef | None]:
     """BOMs read in this transaction, by product (None: the product has none)."""
-    known: dict[str, BomDef | None] = session.info.setdefault(_KNOWN, {})
-    return known
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_boms(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_KNOWN, None)
+    return transaction_cache(session, "boms")
 
 
 @event.listens_for(Session, "before_flush")
 def _forget_changed_boms(session: Session, _context: object, _instances: object) -> None:
     # A BOM edited in this transaction is read afresh.
     if any(isinstance(o, (Bom, BomLine)) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_KNOWN, None)
+        forget(session, "boms")
 
 
 def products_needed(session: Session, product_ids: Iterable[str]) -> set[str]:
@@ -87,11 +78,7 @@ def spread_materials(session: Session, wo: WorkOrder) -> None:
     re-checks them.
     """
     wanted, builds = _plan(session, wo)
-    current = list(wo.materials)
-    if _keys(current) == [(item, product) for item, product, _ in wanted]:
-        for line, (_item, _product, qty) in zip(current, wanted, strict=True):
-            line.qty_required = qty  # the same lines: no delete and insert
-    else:
+    if not _requantify(wo, wanted):  # the same lines: no delete and insert
         wo.materials.clear()
         session.flush()
         for position, (item_id, product_id, qty) in enumerate(wanted):
@@ -118,11 +105,8 @@ def respread_in_place(session: Session, wo: WorkOrder) -> bool:
     caller releases and re-spreads).
     """
     wanted, builds = _plan(session, wo, own=True)
-    current = list(wo.materials)
-    if _keys(current) != [(item, product) for item, product, _ in wanted]:
+    if not _requantify(wo, wanted):
         return False
-    for line, (_item, _product, qty) in zip(current, wanted, strict=True):
-        line.qty_required = qty
     route(session, wo, builds)
     return True
 
@@ -154,8 +138,15 @@ def _plan(
     return wanted, builds
 
 
-def _keys(lines: Iterable[WoMaterial]) -> list[tuple[str, str]]:
-    return [(line.item_id, line.product_id) for line in lines]
+def _requantify(wo: WorkOrder, wanted: list[tuple[str, str, Decimal]]) -> bool:
+    """Give the WO's lines the wanted quantities if they are the wanted lines (the same
+    item and product, in order); False, with nothing changed, if not."""
+    current = list(wo.materials)
+    if [(m.item_id, m.product_id) for m in current] != [(i, p) for i, p, _ in wanted]:
+        return False
+    for line, (_item, _product, qty) in zip(current, wanted, strict=True):
+        line.qty_required = qty
+    return True
 
 
 def rescale_item(wo: WorkOrder, item: WoItem, new_planned: Decimal) -> None:

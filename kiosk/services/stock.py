@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from kiosk.domain.enums import MovementKind
 from kiosk.domain.errors import InsufficientStock
@@ -23,6 +23,7 @@ from kiosk.domain.rules import outstanding_need
 from kiosk.services.context import Context
 from kiosk.store.base import new_id
 from kiosk.store.models import StockLevel, StockMovement, WoMaterial, WorkOrder
+from kiosk.store.transaction_cache import transaction_cache
 
 ZERO = Decimal(0)
 
@@ -83,22 +84,9 @@ def _locked(session: Session, site_id: str, ids: list[str]) -> dict[str, StockLe
     return {level.product_id: level for level in levels}
 
 
-_HELD = "kiosk.stock.held"
-
-
 def _held(session: Session) -> dict[tuple[str, str], StockLevel]:
     """The stock rows this session's current transaction holds locked."""
-    held: dict[tuple[str, str], StockLevel] = session.info.setdefault(_HELD, {})
-    return held
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_held(session: Session, transaction: SessionTransaction) -> None:
-    # The end of a transaction ends its locks; a savepoint rolled back releases those
-    # taken inside it (and expires the rows). Either way, read them again next time.
-    # (A flush's own inner transaction, neither of those, ends nothing.)
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_HELD, None)
+    return transaction_cache(session, "held_stock")
 
 
 def move(

@@ -30,7 +30,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            f"UPDATE counter SET value = (SELECT last_value FROM {SEQUENCE}) "
-            "WHERE name = 'work_order'"
+            # The last number handed out (none yet: the one before the first).
+            "UPDATE counter SET value = (SELECT CASE WHEN is_called THEN last_value "
+            f"ELSE last_value - 1 END FROM {SEQUENCE}) WHERE name = 'work_order'"
         )
         op.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")
