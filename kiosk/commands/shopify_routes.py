@@ -85,6 +85,7 @@ def set_shopify_route(ctx: Context, cmd: SetShopifyRoute) -> dict[str, Any]:
     for delivery in waiting:
         delivery.status = "pending"
         delivery.result = "the shop was routed; to be applied"
+        delivery.claimed_until = None
     return {"shop_domain": domain, "released": len(waiting)}
 
 
@@ -130,6 +131,7 @@ def await_shopify_route(ctx: Context, cmd: AwaitShopifyRoute) -> dict[str, Any]:
     if route.site is not None:
         return {"waiting": False, "site": route.site}
     delivery.status = WAITING
+    delivery.claimed_until = None  # no inbox's now: the next one to find it pending takes it
     delivery.result = f"waiting for a route: {route.why}"
     delivery.processed_at = ctx.now
     delivery.attempts += 1

@@ -94,6 +94,8 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     result: Mapped[str] = mapped_column(Text, default="")
+    #: An inbox process working on it until then; the others leave it (see sync.server.inbox).
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ShopifyOrder(Base):

@@ -1,6 +1,7 @@
 """``kiosk-server``: migrate, optionally seed the demo plant, and serve the API with uvicorn.
 
-kiosk-server [--config FILE] [--database URL] [--host H] [--port P] [--workers N] [--demo]
+kiosk-server [--config FILE] [--database URL] [--host H] [--port P] [--workers N]
+             [--inbox-processes N] [--demo]
 kiosk-server --print-config
 kiosk-server admin create-token [--name NAME] [--database URL] [--create]
 
@@ -14,6 +15,7 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -133,7 +135,16 @@ def _serve_command(args: argparse.Namespace, config: settings.ServerConfig) -> i
     from sync.server.metrics_dir import prepare_dir
 
     prepare_dir(paths().data_dir / f"metrics-{config['port']}")
-    log.info("serving %s on %s:%s", shown(url), config["host"], config["port"])
+    log.info(
+        "serving %s on %s:%s (%s web workers, %s)",
+        shown(url),
+        config["host"],
+        config["port"],
+        config["workers"],
+        f"{config.inbox_processes} inbox processes"
+        if config.inbox_processes
+        else "the inbox in a thread of each",
+    )
     trusted = config["forwarded_allow_ips"]
     uv_config = uvicorn.Config(
         "sync.server.__main__:app_from_env",
@@ -146,7 +157,18 @@ def _serve_command(args: argparse.Namespace, config: settings.ServerConfig) -> i
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
     )
-    return _serve(uv_config)
+    from sync.server.inbox_process import InboxProcesses
+
+    with InboxProcesses(config.inbox_processes, os.environ.copy()):
+        return _serve(uv_config)
+
+
+class _Stopped(Exception):
+    """SIGTERM: stop serving and end what the server started."""
+
+
+def _stopped(*_: object) -> None:
+    raise _Stopped
 
 
 def _serve(config: uvicorn.Config) -> int:
@@ -162,7 +184,10 @@ def _serve(config: uvicorn.Config) -> int:
 
     if config.workers <= 1:
         server = uvicorn.Server(config)
-        with contextlib.suppress(KeyboardInterrupt):
+        # uvicorn raises the SIGTERM it handled again once it has shut down; with the
+        # default handler the process would die there, before its inbox processes end.
+        signal.signal(signal.SIGTERM, _stopped)
+        with contextlib.suppress(KeyboardInterrupt, _Stopped):
             server.run()
         return 0 if server.started else 3  # uvicorn's STARTUP_FAILURE
     sock = config.bind_socket()

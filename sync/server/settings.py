@@ -169,6 +169,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "workers", _integer(1, 64), 1, "KIOSK_SERVER_WORKERS", "uvicorn processes", "--workers"
     ),
+    Setting(
+        "inbox_processes",
+        _integer(0, 16),
+        2,
+        "KIOSK_INBOX_PROCESSES",
+        "processes applying Shopify deliveries on PostgreSQL "
+        "(0: a thread in each web worker; SQLite always uses the thread)",
+        "--inbox-processes",
+    ),
     Setting("log_level", parse_log_level, "INFO", "KIOSK_LOG_LEVEL", "log level", "--log-level"),
     Setting(
         "forwarded_allow_ips",
@@ -230,6 +239,13 @@ class ServerConfig:
         """The database; without one, the SQLite file in the data dir."""
         return self.values["database_url"] or sqlite_url(paths().data_dir / "server.db")
 
+    @property
+    def inbox_processes(self) -> int:
+        """Inbox processes ``kiosk-server`` runs beside its web workers (none on SQLite)."""
+        if make_url(self.database_url).get_backend_name() == "sqlite":
+            return 0
+        return int(self.values["inbox_processes"])
+
     def app_settings(self, **overrides: object) -> Settings:
         values: dict[str, Any] = {
             "admin_token": self["admin_token"],
@@ -237,6 +253,8 @@ class ServerConfig:
             "max_body_bytes": self["max_body_bytes"],
             "metrics_token": self["metrics_token"],
             "feed_retention": timedelta(days=self["feed_retention_days"]),
+            # Answering a webhook and applying it do not share a process's CPU.
+            "inbox_worker": self.inbox_processes == 0,
         }
         values.update(overrides)
         return Settings(**values)

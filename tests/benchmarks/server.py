@@ -1,7 +1,8 @@
 """Benchmark C: the plant server over HTTP on PostgreSQL, beside its own ``/healthz`` floor.
 
 Each benchmark makes a fresh PostgreSQL database, starts a real ``kiosk-server``
-process (uvicorn, ``KIOSK_BENCH_WORKERS`` workers, default 2) on loopback and
+process (uvicorn, ``KIOSK_BENCH_WORKERS`` workers, default 2, and
+``KIOSK_BENCH_INBOX_PROCESSES`` inbox processes, default 2) on loopback and
 drives it with ``requests`` sessions in threads. Every figure is printed next to
 the same server answering ``GET /healthz`` under the same load: the cost of
 uvicorn, FastAPI, the middleware and the client, with no database. The clients
@@ -61,6 +62,10 @@ def _workers() -> int:
     return max(1, int(os.environ.get("KIOSK_BENCH_WORKERS", "2")))
 
 
+def _inbox_processes() -> int:
+    return max(0, int(os.environ.get("KIOSK_BENCH_INBOX_PROCESSES", "2")))
+
+
 # -- the database and the server -----------------------------------------------------------
 
 
@@ -90,7 +95,10 @@ def _database(options: Options, tag: str) -> Iterator[tuple[Engine, str]]:
 def _serving(options: Options, url: str) -> Iterator[str]:
     env = {"KIOSK_ADMIN_TOKEN": ADMIN_TOKEN, "KIOSK_SHOPIFY_SECRET": SHOPIFY_SECRET}
     log = options.workdir / "server.log"
-    with kiosk_server(url, workers=_workers(), env=env, log_file=log, start_timeout=60) as base:
+    inbox = ("--inbox-processes", str(_inbox_processes()))
+    with kiosk_server(
+        url, workers=_workers(), env=env, log_file=log, start_timeout=60, extra_args=inbox
+    ) as base:
         yield base
 
 
@@ -481,8 +489,9 @@ def server_webhook(options: Options) -> Outcome:
 
     span = (last - first).total_seconds() if first and last else float("nan")
     outcome.note(
-        f"kiosk-server --workers {_workers()}; orders/create deliveries of 2 lines, applied "
-        "by the inbox workers in the background while the senders go on"
+        f"kiosk-server --workers {_workers()} --inbox-processes {_inbox_processes()}; "
+        "orders/create deliveries of 2 lines, applied by the inbox processes while the "
+        "senders go on"
     )
     floor_ms = times["healthz"]
     _report_latency(outcome, f"ack, 1 sender ({sequential} sent)", times["webhook"], floor_ms)
