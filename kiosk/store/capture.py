@@ -2,11 +2,15 @@
 
 Two uses of the same ORM flush events:
 
-* the server's **change feed**: every replicated row a transaction writes is named
-  in ``change_log`` under a ``txn`` number taken from a counter row bumped just
-  before COMMIT. The row lock makes a later writer wait for the earlier one's
-  commit, so ``txn`` follows commit order and a pull cursor can never skip a
-  transaction that committed late (a sequence or autoincrement would);
+* the server's **change feed**, one per site: every replicated row a transaction
+  writes is named in ``change_log``, in the feed of the row's site (a row every
+  site sees, in every site's), under a ``txn`` number taken from that site's
+  ``feed_counter`` row, bumped just before COMMIT. The row lock makes a later
+  writer of the same site wait for the earlier one's commit, so ``txn`` follows
+  commit order within the site and a pull cursor can never skip a transaction that
+  committed late (a sequence or autoincrement would); writers of other sites do
+  not wait. A transaction bumps its sites' counters in one sorted order, so two
+  transactions that span sites never deadlock on them;
 * the kiosk's **shadow**: before a local command first changes a row, the row's
   current (server) version is kept in ``shadow_row`` so a rebase can put the
   server's state back and replay the still-pending commands on top.
@@ -24,7 +28,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 
 from kiosk.store.base import Base, utcnow
-from kiosk.store.records import Counter
 from kiosk.store.replication import (
     SCOPES,
     SYNC_TABLES,
@@ -32,13 +35,11 @@ from kiosk.store.replication import (
     key_of,
     rank,
     resolve_sites,
+    table,
     to_json,
 )
-from kiosk.store.sync_records import ChangeLog, ShadowRow
+from kiosk.store.sync_records import ChangeLog, FeedCounter, ShadowRow
 
-FEED_COUNTER = "change_feed"
-#: The newest ``txn`` pruned from the feed: a cursor at or below it is too far behind.
-PRUNED_COUNTER = "change_feed_pruned"
 #: ``session.info`` key: set by the kiosk's outbox hook while a local command runs.
 SHADOW = "kiosk_shadow"
 #: ``session.info`` key: the rows shadowed (or found shadowed) in this transaction.
@@ -47,7 +48,7 @@ _CHANGES = "kiosk_changes"
 
 _SHADOW_TABLE = cast(Table, ShadowRow.__table__)
 _CHANGE_LOG = cast(Table, ChangeLog.__table__)
-_COUNTER = cast(Table, Counter.__table__)
+_FEED_COUNTER = cast(Table, FeedCounter.__table__)
 
 _feed_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -191,20 +192,25 @@ def _write_feed(session: Session) -> None:
     conn = session.connection()
     if not _feed_on(conn):
         return
-    txn = bump_feed_counter(conn)
     sites = resolve_sites(conn, changes)
+    everywhere: list[str] | None = None  # the sites a row of every site goes to
+    if any(site is None for site in sites.values()):
+        site_table = table("site")
+        everywhere = list(conn.execute(select(site_table.c.id)).scalars())
+    rows: list[tuple[str, str, str]] = []  # (site, entity, key)
+    for entity, key in sorted(changes, key=_order):
+        site = sites[entity + "|" + key]
+        for feed in [site] if site is not None else everywhere or ():
+            rows.append((feed, entity, key))
+    if not rows:
+        return  # rows of every site, and no site yet: a site's first kiosk takes a snapshot
+    txns = bump_feed_counters(conn, {feed for feed, _, _ in rows})
     at = utcnow()
     conn.execute(
         insert(_CHANGE_LOG),
         [
-            {
-                "txn": txn,
-                "site_id": sites[entity + "|" + key],
-                "entity": entity,
-                "key": key,
-                "at": at,
-            }
-            for entity, key in sorted(changes, key=_order)
+            {"txn": txns[feed], "site_id": feed, "entity": entity, "key": key, "at": at}
+            for feed, entity, key in rows
         ],
     )
 
@@ -213,24 +219,42 @@ def _order(item: tuple[str, str]) -> tuple[int, str]:
     return rank().get(item[0], 0), item[1]
 
 
-def bump_feed_counter(conn: Connection) -> int:
-    """The next ``txn`` number; the counter row stays locked until this transaction ends."""
+def bump_feed_counters(conn: Connection, sites: set[str]) -> dict[str, int]:
+    """Each site's next ``txn``; its counter row stays locked until this transaction ends.
+
+    In sorted order, so that two transactions bumping the same sites queue rather than
+    deadlock.
+    """
+    return {site: _bump(conn, site) for site in sorted(sites)}
+
+
+def _bump(conn: Connection, site: str) -> int:
     bumped = conn.execute(
-        update(Counter)
-        .where(Counter.name == FEED_COUNTER)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
+        update(_FEED_COUNTER)
+        .where(_FEED_COUNTER.c.site_id == site)
+        .values(txn=_FEED_COUNTER.c.txn + 1)
+        .returning(_FEED_COUNTER.c.txn)
     ).scalar()
     if bumped is not None:
         return int(bumped)
     ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(ins(_COUNTER).values(name=FEED_COUNTER, value=0).on_conflict_do_nothing())
-    return bump_feed_counter(conn)
+    conn.execute(ins(_FEED_COUNTER).values(site_id=site, txn=0, pruned=0).on_conflict_do_nothing())
+    return _bump(conn, site)
 
 
-def feed_position(conn: Connection) -> int:
-    """The newest committed ``txn``: every change at or below it is visible now."""
-    value = conn.execute(select(Counter.value).where(Counter.name == FEED_COUNTER)).scalar()
+def feed_position(conn: Connection, site: str) -> int:
+    """The site's newest committed ``txn``: every change at or below it is visible now."""
+    value = conn.execute(
+        select(_FEED_COUNTER.c.txn).where(_FEED_COUNTER.c.site_id == site)
+    ).scalar()
+    return int(value or 0)
+
+
+def pruned_through(conn: Connection, site: str) -> int:
+    """The newest ``txn`` of the site's feed that was pruned (0: nothing pruned)."""
+    value = conn.execute(
+        select(_FEED_COUNTER.c.pruned).where(_FEED_COUNTER.c.site_id == site)
+    ).scalar()
     return int(value or 0)
 
 

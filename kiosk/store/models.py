@@ -17,6 +17,7 @@ from kiosk.store.stock import StockLevel, StockMovement
 from kiosk.store.sync_records import (
     AppliedCommand,
     ChangeLog,
+    FeedCounter,
     OutboxEntry,
     PushFailure,
     ShadowRow,
@@ -48,6 +49,7 @@ __all__ = [
     "Counter",
     "Device",
     "EnrolmentCode",
+    "FeedCounter",
     "Hold",
     "LabourSegment",
     "Notification",

@@ -81,6 +81,7 @@ SYNC_TABLES = frozenset(
         "shadow_row",
         "sync_state",
         "change_log",
+        "feed_counter",
         "applied_command",
         "push_failure",
         "counter",

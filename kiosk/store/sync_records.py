@@ -13,26 +13,40 @@ from kiosk.store.types import UtcDateTime
 
 
 class ChangeLog(Base):
-    """Server: one row per replicated row a transaction changed.
+    """Server: one row per replicated row a transaction changed, in each site's feed.
 
-    ``txn`` comes from a counter row bumped just before commit, so it is handed out
-    in commit order (the row lock serializes writers); the pull cursor is
-    ``(txn, id)`` and can never skip a transaction that committed late.
+    Every site has a feed of its own (a kiosk reads one site): a row of one site is
+    named in that site's feed, a row every site sees (products, BOMs) in every site's.
+    ``txn`` comes from the site's :class:`FeedCounter` row, bumped just before commit,
+    so within a site it is handed out in commit order (the row lock serializes that
+    site's writers, and only them); the pull cursor is ``(txn, id)`` within the site and
+    can never skip a transaction that committed late.
     """
 
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_txn_id", "txn", "id"),)
+    __table_args__ = (Index("ix_change_log_site_txn_id", "site_id", "txn", "id"),)
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     txn: Mapped[int] = mapped_column(BigInteger)
-    #: None: a row every site sees (products, BOMs, operators).
+    #: The site whose feed this is (None only in rows written before migration 0011).
     site_id: Mapped[str | None] = mapped_column(String(36))
     entity: Mapped[str] = mapped_column(String(40))
     key: Mapped[str] = mapped_column(String(80))
     #: When it was written; the feed is pruned by it (None: written before 0008).
     at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class FeedCounter(Base):
+    """Server: where one site's change feed stands: its newest ``txn``, and the newest
+    one pruned (a cursor at or below ``pruned`` is too far behind)."""
+
+    __tablename__ = "feed_counter"
+
+    site_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    txn: Mapped[int] = mapped_column(BigInteger, default=0)
+    pruned: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AppliedCommand(Base):

@@ -1,5 +1,8 @@
 """The change feed a kiosk pulls: its site's rows changed after its cursor, in commit order.
 
+Each site has a feed of its own (``kiosk.store.capture``): a kiosk reads only its
+site's, and its cursor's ``txn`` counts that site's transactions.
+
 Cursors are opaque to the kiosk:
 
 * ``f.<txn>.<id>.<mark>``: the feed, after change-log row ``(txn, id)``; ``txn`` is
@@ -25,11 +28,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import func, literal, or_, select, tuple_
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.engine import Connection
 
-from kiosk.store.capture import PRUNED_COUNTER, feed_position
-from kiosk.store.models import ChangeLog, Counter
+from kiosk.store.capture import feed_position, pruned_through
+from kiosk.store.models import ChangeLog
 from kiosk.store.replication import (
     KEY_SEP,
     key_of,
@@ -69,15 +72,9 @@ def _too_far_behind() -> ApiProblem:
     )
 
 
-def pruned_through(conn: Connection) -> int:
-    """The newest ``txn`` the feed no longer holds (0: nothing pruned)."""
-    value = conn.execute(select(Counter.value).where(Counter.name == PRUNED_COUNTER)).scalar()
-    return int(value or 0)
-
-
-def _check_horizon(conn: Connection, txn: int) -> None:
+def _check_horizon(conn: Connection, site_id: str, txn: int) -> None:
     """A cursor at or below the pruned horizon would silently miss the pruned changes."""
-    horizon = pruned_through(conn)
+    horizon = pruned_through(conn, site_id)
     if horizon and txn <= horizon:
         raise _too_far_behind()
 
@@ -90,13 +87,16 @@ def _feed_cursor(txn: int, row_id: int, entity: str, key: str) -> str:
     return f"f.{txn}.{row_id}.{_mark(entity, key)}"
 
 
-def _check_position(conn: Connection, txn: int, row_id: int, mark: str | None) -> None:
+def _check_position(
+    conn: Connection, site_id: str, txn: int, row_id: int, mark: str | None
+) -> None:
     """Raise ``cursor_unknown`` unless the change the cursor names is still here, as it was."""
     log = ChangeLog.__table__
     if txn == 0 and row_id == 0:  # before every change: true of any database
         return
     if row_id == _END:  # an older snapshot's end: the transaction itself must be here
-        if txn and conn.execute(select(log.c.id).where(log.c.txn == txn).limit(1)).first() is None:
+        here = select(log.c.id).where(log.c.site_id == site_id, log.c.txn == txn).limit(1)
+        if txn and conn.execute(here).first() is None:
             raise _unknown_position()
         return
     row = conn.execute(select(log.c.txn, log.c.entity, log.c.key).where(log.c.id == row_id)).first()
@@ -125,19 +125,19 @@ def _feed(
         raise _bad_cursor() from None
     if len(rest) > 1:
         raise _bad_cursor()
-    _check_horizon(conn, txn)
-    _check_position(conn, txn, last_id, rest[0] if rest else None)
+    _check_horizon(conn, site_id, txn)
+    _check_position(conn, site_id, txn, last_id, rest[0] if rest else None)
     log = ChangeLog.__table__
     rows = conn.execute(
         select(log.c.txn, log.c.id, log.c.entity, log.c.key)
+        .where(log.c.site_id == site_id)
         .where(tuple_(log.c.txn, log.c.id) > tuple_(literal(txn), literal(last_id)))
-        .where(or_(log.c.site_id == site_id, log.c.site_id.is_(None)))
         .order_by(log.c.txn, log.c.id)
         .limit(limit + 1)
     ).all()
     # Pruned while we read (its DELETE and the horizon commit together): say so rather
     # than hand out a page with a hole in it.
-    _check_horizon(conn, txn)
+    _check_horizon(conn, site_id, txn)
     more = len(rows) > limit
     rows = rows[:limit]
     if not rows:
@@ -169,7 +169,7 @@ def _snapshot(
 ) -> tuple[list[Change], str, bool]:
     tables = tables_in_order()
     if cursor is None:
-        txn, index, after = feed_position(conn), 0, ""
+        txn, index, after = feed_position(conn, site_id), 0, ""
     else:
         try:
             _, txn_s, index_s, after = cursor.split(".", 3)
@@ -191,13 +191,15 @@ def _snapshot(
             after = key_of(tbl, rows[room - 1]) if room else after
             return changes, f"s.{txn}.{index}.{after}", True
         index, after = index + 1, ""
-    return changes, _end_of(conn, txn), False
+    return changes, _end_of(conn, site_id, txn), False
 
 
-def _end_of(conn: Connection, txn: int) -> str:
-    """The feed cursor after every change of transaction ``txn`` (and all before it)."""
+def _end_of(conn: Connection, site_id: str, txn: int) -> str:
+    """The feed cursor after every change of the site's transaction ``txn`` (and before)."""
     log = ChangeLog.__table__
-    last_id = conn.execute(select(func.max(log.c.id)).where(log.c.txn == txn)).scalar()
+    last_id = conn.execute(
+        select(func.max(log.c.id)).where(log.c.site_id == site_id, log.c.txn == txn)
+    ).scalar()
     if last_id is None:  # no change yet at all
         return f"f.{txn}.{_END}"
     row = conn.execute(select(log.c.entity, log.c.key).where(log.c.id == last_id)).one()

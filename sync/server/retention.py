@@ -2,9 +2,9 @@
 
 Every replicated row a transaction writes leaves a ``change_log`` row; without pruning
 the feed grows for ever. Rows older than the retention period go, whole transactions
-at a time, and the newest pruned ``txn`` is kept (``PRUNED_COUNTER``) so a kiosk whose
-cursor is older is told ``too_far_behind`` and takes a snapshot instead of silently
-missing what was pruned (``sync.server.pull``).
+at a time, site by site, and each site's newest pruned ``txn`` is kept
+(``feed_counter.pruned``) so a kiosk whose cursor is older is told ``too_far_behind``
+and takes a snapshot instead of silently missing what was pruned (``sync.server.pull``).
 """
 
 from __future__ import annotations
@@ -14,14 +14,11 @@ import threading
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Engine, Table, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, Table, and_, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from kiosk.store.base import utcnow
-from kiosk.store.capture import PRUNED_COUNTER
-from kiosk.store.models import ChangeLog, Counter
+from kiosk.store.models import ChangeLog, FeedCounter
 
 log = logging.getLogger(__name__)
 
@@ -29,38 +26,35 @@ log = logging.getLogger(__name__)
 PRUNE_EVERY = timedelta(hours=1)
 
 
-def prune_feed(conn: Connection, before: datetime) -> tuple[int, int]:
-    """Delete the feed's transactions written before ``before``; ``(rows, horizon)``.
+def prune_feed(conn: Connection, before: datetime) -> tuple[int, dict[str, int]]:
+    """Delete each site's feed transactions written before ``before``.
 
-    Whole transactions only, up to the newest one older than ``before``; rows from
-    before change times were kept (``at`` is NULL) go with the first dated one above
-    them. The horizon moves in the same transaction as the DELETE.
+    Returns the rows deleted and each pruned site's new horizon. Whole transactions
+    only, up to the site's newest one older than ``before``; rows from before change
+    times were kept (``at`` is NULL) go with the first dated one above them. A site's
+    horizon moves in the same transaction as its DELETE.
     """
     log_table = cast(Table, ChangeLog.__table__)
-    horizon = conn.execute(
-        select(func.max(log_table.c.txn)).where(log_table.c.at < before)
-    ).scalar()
-    if horizon is None:
-        return 0, 0
-    deleted = conn.execute(delete(log_table).where(log_table.c.txn <= horizon)).rowcount
-    _raise_horizon(conn, int(horizon))
-    return int(deleted or 0), int(horizon)
-
-
-def _raise_horizon(conn: Connection, horizon: int) -> None:
-    moved = conn.execute(
-        update(Counter)
-        .where(Counter.name == PRUNED_COUNTER, Counter.value < horizon)
-        .values(value=horizon)
-    ).rowcount
-    if moved:
-        return
-    ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(
-        ins(cast(Table, Counter.__table__))
-        .values(name=PRUNED_COUNTER, value=horizon)
-        .on_conflict_do_nothing()
-    )
+    counters = cast(Table, FeedCounter.__table__)
+    horizons = {
+        str(site): int(txn)
+        for site, txn in conn.execute(
+            select(log_table.c.site_id, func.max(log_table.c.txn))
+            .where(log_table.c.at < before, log_table.c.site_id.is_not(None))
+            .group_by(log_table.c.site_id)
+        )
+    }
+    deleted = 0
+    for site, horizon in sorted(horizons.items()):
+        deleted += conn.execute(
+            delete(log_table).where(log_table.c.site_id == site, log_table.c.txn <= horizon)
+        ).rowcount
+        conn.execute(
+            update(counters)
+            .where(and_(counters.c.site_id == site, counters.c.pruned < horizon))
+            .values(pruned=horizon)
+        )
+    return deleted, horizons
 
 
 class FeedPruner:
@@ -73,12 +67,12 @@ class FeedPruner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def prune_once(self) -> tuple[int, int]:
+    def prune_once(self) -> tuple[int, dict[str, int]]:
         with self.engine.begin() as conn:
-            rows, horizon = prune_feed(conn, utcnow() - self.retention)
+            rows, horizons = prune_feed(conn, utcnow() - self.retention)
         if rows:
-            log.info("pruned %d change-feed rows (through txn %d)", rows, horizon)
-        return rows, horizon
+            log.info("pruned %d change-feed rows (sites through txn: %s)", rows, horizons)
+        return rows, horizons
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="feed-pruner", daemon=True)

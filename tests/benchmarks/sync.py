@@ -14,13 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy.engine import Connection
 
 from kiosk.commands import ClockIn, ConfirmWorkOrder, CreateWorkOrder, ItemSpec, LogOutput
 from kiosk.station import Station
 from kiosk.store.engine import make_engine
 from kiosk.store.migrate import upgrade
-from kiosk.store.models import ChangeLog, SyncState
+from kiosk.store.models import ChangeLog, FeedCounter, SyncState
 from sync.client import SyncClient
 from sync.outbox import OutboxHook
 from sync.server import pull
@@ -189,7 +190,16 @@ def _fill_feed(engine: Engine, rows: int) -> None:
             "FROM n",
             (rows, SITE),
         )
-        conn.execute(text("UPDATE counter SET value = :v WHERE name = 'change_feed'"), {"v": rows})
+        _feed_at(conn, rows)
+
+
+def _feed_at(conn: Connection, txn: int) -> None:
+    """Both sites' feeds stand at ``txn`` (the rows were written around the counters)."""
+    conn.execute(delete(FeedCounter))
+    conn.execute(
+        insert(FeedCounter),
+        [{"site_id": site, "txn": txn, "pruned": 0} for site in (SITE, "other-site")],
+    )
 
 
 def _empty_pull_ms(url: str, token: str, cursor: str, rounds: int) -> float:
@@ -302,6 +312,6 @@ def _fill_feed_pg(engine: Engine, rows: int) -> None:
             ),
             {"site": SITE, "n": rows},
         )
-        conn.execute(text("UPDATE counter SET value = :v WHERE name = 'change_feed'"), {"v": rows})
+        _feed_at(conn, rows)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE change_log")

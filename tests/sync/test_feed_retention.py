@@ -15,8 +15,8 @@ from sqlalchemy import func, select, update
 
 from kiosk.commands import CreateWorkOrder, ItemSpec, StartWorkOrder
 from kiosk.store.base import utcnow
-from kiosk.store.models import AuditEntry, ChangeLog, SyncState, WorkOrder
-from sync.server.pull import pruned_through
+from kiosk.store.capture import pruned_through
+from kiosk.store.models import AuditEntry, ChangeLog, Site, SyncState, WorkOrder
 from sync.server.retention import FeedPruner
 from tests.builders import OFFICE
 from tests.sync.conftest import API, SyncWorld
@@ -32,6 +32,11 @@ def _age_feed(world: SyncWorld, days: int) -> None:
 def _feed_rows(world: SyncWorld) -> int:
     with world.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(ChangeLog)).scalar_one())
+
+
+def _site(world: SyncWorld) -> str:
+    with world.engine.connect() as conn:
+        return str(conn.execute(select(Site.id)).scalar_one())
 
 
 def _cursor(world: SyncWorld, kiosk_index: int = 0) -> str | None:
@@ -52,11 +57,12 @@ def test_a_kiosk_away_longer_than_the_history_takes_a_snapshot_and_keeps_its_act
     later = world.plant.run(CreateWorkOrder(items=[ItemSpec("WIDGET", 3)], actor=OFFICE))
     new_wo = later.data["work_order_id"]
     _age_feed(world, days=40)  # the kiosk was away for 40 days
-    rows, horizon = FeedPruner(world.engine, RETENTION).prune_once()
+    rows, horizons = FeedPruner(world.engine, RETENTION).prune_once()
     assert rows > 0
     assert _feed_rows(world) == 0
+    site = _site(world)
     with world.engine.connect() as conn:
-        assert pruned_through(conn) == horizon
+        assert pruned_through(conn, site) == horizons[site] > 0
 
     old = _cursor(world)
     assert old is not None
@@ -88,7 +94,8 @@ def test_pruning_keeps_what_is_newer_and_a_recent_cursor_reads_on(world: SyncWor
     _age_feed(world, days=40)  # everything so far is old ...
     fresh = world.plant.run(CreateWorkOrder(items=[ItemSpec("WIDGET", 2)], actor=OFFICE))
     before = _feed_rows(world)
-    rows, horizon = FeedPruner(world.engine, RETENTION).prune_once()
+    rows, horizons = FeedPruner(world.engine, RETENTION).prune_once()
+    horizon = horizons[_site(world)]
     assert 0 < rows < before  # ... the new order's rows stay
     assert _feed_rows(world) == before - rows
     with world.engine.connect() as conn:
@@ -111,10 +118,11 @@ def test_pruning_keeps_what_is_newer_and_a_recent_cursor_reads_on(world: SyncWor
 def test_nothing_old_enough_prunes_nothing(world: SyncWorld) -> None:
     world.plant.run(CreateWorkOrder(items=[ItemSpec("WIDGET", 2)], actor=OFFICE))
     before = _feed_rows(world)
-    assert FeedPruner(world.engine, RETENTION).prune_once() == (0, 0)
+    assert FeedPruner(world.engine, RETENTION).prune_once() == (0, {})
     assert _feed_rows(world) == before
+    site = _site(world)
     with world.engine.connect() as conn:
-        assert pruned_through(conn) == 0
+        assert pruned_through(conn, site) == 0
 
 
 @pytest.mark.parametrize("days", ["0", "3651", "ten"])
