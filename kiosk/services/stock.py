@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kiosk.domain.enums import MovementKind
@@ -24,6 +22,7 @@ from kiosk.services.context import Context
 from kiosk.store.base import new_id
 from kiosk.store.models import StockLevel, StockMovement, WoMaterial, WorkOrder
 from kiosk.store.transaction_cache import transaction_cache
+from kiosk.store.upsert import insert_ignoring_conflicts
 
 ZERO = Decimal(0)
 
@@ -66,8 +65,8 @@ def lock_stock(session: Session, site_id: str, product_ids: Iterable[str]) -> di
             {"site_id": site_id, "product_id": p, "on_hand": ZERO, "reserved": ZERO}
             for p in missing
         ]
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(StockLevel).values(rows).on_conflict_do_nothing())
+        dialect = session.get_bind().dialect.name
+        session.execute(insert_ignoring_conflicts(dialect, StockLevel.__table__, rows))
         levels.update(_locked(session, site_id, missing))
     held.update({(site_id, p): level for p, level in levels.items()})
     return levels

@@ -22,8 +22,6 @@ import weakref
 from typing import Any, cast
 
 from sqlalchemy import Engine, Table, event, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 
@@ -39,6 +37,7 @@ from kiosk.store.replication import (
     to_json,
 )
 from kiosk.store.sync_records import ChangeLog, FeedCounter, ShadowRow
+from kiosk.store.upsert import insert_ignoring_conflicts
 
 #: ``session.info`` key: set by the kiosk's outbox hook while a local command runs.
 SHADOW = "kiosk_shadow"
@@ -115,9 +114,10 @@ def _shadow(
     if not existed:
         # A new row: the server has none. Unless an earlier pending command shadowed
         # this key already (that shadow, the older one, is the server's): no read.
-        ins = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
         connection.execute(
-            ins(shadow).values(entity=tbl.name, key=key, data=None).on_conflict_do_nothing()
+            insert_ignoring_conflicts(
+                connection.dialect.name, shadow, {"entity": tbl.name, "key": key, "data": None}
+            )
         )
         return
     seen = connection.execute(
@@ -237,8 +237,11 @@ def _bump(conn: Connection, site: str) -> int:
     ).scalar()
     if bumped is not None:
         return int(bumped)
-    ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(ins(_FEED_COUNTER).values(site_id=site, txn=0, pruned=0).on_conflict_do_nothing())
+    conn.execute(
+        insert_ignoring_conflicts(
+            conn.dialect.name, _FEED_COUNTER, {"site_id": site, "txn": 0, "pruned": 0}
+        )
+    )
     return _bump(conn, site)
 
 

@@ -22,6 +22,7 @@ MODULES = (
     "tests.benchmarks.orchestrator",
     "tests.benchmarks.server",
     "tests.benchmarks.sync",
+    "tests.benchmarks.soak",
     "tests.benchmarks.ui",
 )
 
