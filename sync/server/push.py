@@ -33,6 +33,7 @@ from kiosk.store.models import (
     WorkOrder,
     Workstation,
 )
+from kiosk.store.transaction_cache import transaction_cache
 from sync.protocol import FLOOR_TYPES, PushCommand, PushResult, WireActor, WorkOrderNote
 from sync.server.auth import Principal
 from sync.server.problems import ApiProblem
@@ -73,9 +74,15 @@ class PushHook:
         self._device: Device | None = None
 
     def before(self, session: Session, command: Command | None, *, refusing: bool) -> None:
-        device = session.scalars(
-            select(Device).where(Device.id == self.device_id).with_for_update()
-        ).one()
+        # Locked by the batch's first command; the later ones find it held (see
+        # kiosk.store.transaction_cache: a rollback makes the next one lock it again).
+        held = transaction_cache(session, "pushing_device")
+        device = held.get(self.device_id)
+        if device is None:
+            device = session.scalars(
+                select(Device).where(Device.id == self.device_id).with_for_update()
+            ).one()
+            held[self.device_id] = device
         if self.cmd.seq <= device.last_seq:
             raise AlreadyApplied
         if self.cmd.seq != device.last_seq + 1:
