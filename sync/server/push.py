@@ -258,9 +258,11 @@ def push_one(state: ServerState, device: Principal, cmd: PushCommand) -> PushRes
     return stored_result(stored)
 
 
-def push_all(state: ServerState, device: Principal, cmds: list[PushCommand]) -> list[PushResult]:
-    """Apply a push's commands in seq order; their stored results. Raises SeqGap (after
-    keeping what came before the gap) or ApiProblem.
+def push_all(
+    state: ServerState, device: Principal, cmds: list[PushCommand]
+) -> tuple[list[PushResult], int]:
+    """Apply a push's commands in seq order; their stored results and the device's last
+    seq now. Raises SeqGap (after keeping what came before the gap) or ApiProblem.
 
     The fast way: one transaction for the batch, a savepoint per command, one COMMIT
     (one fsync) at the end — a kiosk back from an outage sends hundreds at once. A
@@ -268,7 +270,8 @@ def push_all(state: ServerState, device: Principal, cmds: list[PushCommand]) -> 
     else (the server's bug, a deadlock, the database away) abandons the batch, and the
     same commands are applied one by one (``push_one``), which retries, counts internal
     failures and answers 503 exactly as before. Either way every command's result is
-    the same, and stored once.
+    the same, and stored once. The results and the last seq are read in the batch's
+    own transaction, so they are what its COMMIT made true.
     """
     assert device.device_id is not None
     ordered = sorted(cmds, key=lambda c: c.seq)
@@ -292,17 +295,19 @@ def push_all(state: ServerState, device: Principal, cmds: list[PushCommand]) -> 
                 except SeqGap as err:
                     gap = err  # keep what came before it: commit, then say so
                     break
+            answered = ordered if gap is None else ordered[: _upto(ordered, gap)]
+            rows = _applied_rows(session, answered)
+            last = _last_seq_in(session, device.device_id)
     except (SeqGap, ApiProblem):
         raise
     except Exception as err:
         log.info("push batch of %d applied one by one (%s)", len(ordered), err)
-        return [push_one(state, device, cmd) for cmd in ordered]
-    results = _stored_results(
-        state, device, ordered if gap is None else ordered[: _upto(ordered, gap)]
-    )
+        results = [push_one(state, device, cmd) for cmd in ordered]
+        return results, last_seq(state, device.device_id)
+    results = _results_of(device, answered, rows)
     if gap is not None:
         raise gap
-    return results
+    return results, last
 
 
 def _upto(ordered: list[PushCommand], gap: SeqGap) -> int:
@@ -322,16 +327,20 @@ def _apply_in(state: ServerState, session: Session, device: Principal, cmd: Push
     state.bus.execute_in(session, command, hook)
 
 
-def _stored_results(
-    state: ServerState, device: Principal, cmds: list[PushCommand]
+def _applied_rows(session: Session, cmds: list[PushCommand]) -> dict[str, AppliedCommand]:
+    return {
+        row.command_id: row
+        for row in session.scalars(
+            select(AppliedCommand).where(AppliedCommand.command_id.in_([c.id for c in cmds]))
+        )
+    }
+
+
+def _results_of(
+    device: Principal, cmds: list[PushCommand], rows: dict[str, AppliedCommand]
 ) -> list[PushResult]:
-    with state.read() as session:
-        rows = {
-            row.command_id: row
-            for row in session.scalars(
-                select(AppliedCommand).where(AppliedCommand.command_id.in_([c.id for c in cmds]))
-            )
-        }
+    """Each command's stored result; a command stored under another device or seq is
+    this kiosk's store restored or copied (``client_diverged``)."""
     results = []
     for cmd in cmds:
         stored = rows.get(cmd.id)
@@ -469,4 +478,8 @@ def protocol_command(raw: dict[str, Any]) -> PushCommand:
 
 def last_seq(state: ServerState, device_id: str) -> int:
     with state.read() as session:
-        return int(session.scalar(select(Device.last_seq).where(Device.id == device_id)) or 0)
+        return _last_seq_in(session, device_id)
+
+
+def _last_seq_in(session: Session, device_id: str) -> int:
+    return int(session.scalar(select(Device.last_seq).where(Device.id == device_id)) or 0)

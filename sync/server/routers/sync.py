@@ -52,7 +52,7 @@ def push_commands(
             413, f"Send at most {MAX_PUSH_BATCH} commands at a time.", code="too_large"
         )
     try:
-        results = push.push_all(state, device, list(body.commands))
+        results, last = push.push_all(state, device, list(body.commands))
     except push.SeqGap as gap:
         got = min((c.seq for c in body.commands if c.seq >= gap.expected), default=gap.expected)
         return problem_response(
@@ -61,7 +61,7 @@ def push_commands(
             code="expected_seq",
             expected=gap.expected,
         )
-    return PushResponse(results, push.last_seq(state, device.device_id or ""), utcnow())
+    return PushResponse(results, last, utcnow())
 
 
 @router.get("/pull", response_model=PullResponse)
