@@ -95,10 +95,6 @@ class InboxProcesses:
                 proc.kill()
                 proc.wait()
 
-    @property
-    def pids(self) -> list[int]:
-        return [proc.pid for proc in self._procs]
-
     def _spawn(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [sys.executable, "-m", "sync.server.inbox_process"], env=self.env, close_fds=True

@@ -222,19 +222,12 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def _server_pids(port: str) -> list[int]:
-    """kiosk-server's process and its children (web workers, inbox processes)."""
-    procs: dict[int, tuple[int, bytes]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-            except OSError:
-                continue
-            procs[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), cmd)
-    roots = [pid for pid, (_, cmd) in procs.items() if f"--port {port} ".encode() in cmd]
-    found = set(roots)
+def _server_pids(base: str) -> list[int]:
+    """kiosk-server's process and its descendants (web workers, inbox processes)."""
+    from tests.server.process import processes, server_pid
+
+    procs = processes()
+    found = {server_pid(base)}
     changed = True
     while changed:
         changed = False
@@ -296,7 +289,6 @@ def _round(
         env = {"KIOSK_ADMIN_TOKEN": ADMIN_TOKEN}
         log = workdir / "server.log"
         with kiosk_server(url, workers=workers, env=env, log_file=log, start_timeout=60) as base:
-            port = base.rsplit(":", 1)[1]
             groups = [specs[i::CLIENT_PROCESSES] for i in range(CLIENT_PROCESSES)]
             start_at = time.time() + 5 + len(specs) * 0.25  # after every kiosk's snapshot
             until = time.monotonic() + (start_at - time.time()) + seconds
@@ -308,7 +300,7 @@ def _round(
                 )
                 while time.time() < start_at:
                     time.sleep(0.05)
-                pids = _server_pids(port)
+                pids = _server_pids(base)
                 cpu0, t0, busy0 = _cpu_seconds(pids), time.perf_counter(), _machine_busy()
                 time.sleep(max(0.0, until - time.monotonic()))
                 elapsed = time.perf_counter() - t0

@@ -149,3 +149,24 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         # Not reaped yet, so the group id is still ours: the supervisor and its workers.
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
+
+
+def processes() -> dict[int, tuple[int, bytes]]:
+    """Every process on this machine (Linux): its parent's pid and its command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            found[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), cmdline)
+    return found
+
+
+def server_pid(base: str) -> int:
+    """The ``kiosk-server`` process that :func:`kiosk_server` started for ``base``."""
+    listening = f"--port {base.rsplit(':', 1)[1]} ".encode()
+    (pid,) = [pid for pid, (_, cmd) in processes().items() if listening in cmd]
+    return pid

@@ -30,7 +30,7 @@ from tests.server.conftest import (
     refund_payload,
     sign,
 )
-from tests.server.process import kiosk_server
+from tests.server.process import kiosk_server, processes, server_pid
 
 DELIVERIES = 24
 
@@ -136,31 +136,11 @@ def test_a_delivery_stored_by_another_process_wakes_a_listening_inbox(pg_url: st
 # -- kiosk-server's inbox processes -------------------------------------------------------------
 
 
-def _processes() -> dict[int, tuple[int, bytes]]:
-    """Every process: its parent and its command line."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-            except OSError:
-                continue
-            found[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), cmdline)
-    return found
-
-
-def _server_pid(base: str) -> int:
-    listening = f"--port {base.rsplit(':', 1)[1]} ".encode()
-    (pid,) = [pid for pid, (_, cmd) in _processes().items() if listening in cmd]
-    return pid
-
-
 def _children(pid: int) -> list[int]:
     """kiosk-server's inbox processes."""
     return sorted(
         child
-        for child, (parent, cmd) in _processes().items()
+        for child, (parent, cmd) in processes().items()
         if parent == pid and b"sync.server.inbox_process" in cmd
     )
 
@@ -199,7 +179,7 @@ def test_kiosk_server_applies_deliveries_in_inbox_processes_it_keeps_running(
         log = tmp_path / "server.log"
         args = ("--inbox-processes", "2")
         with kiosk_server(pg_url, env=env, log_file=log, log_level="INFO", extra_args=args) as base:
-            server = _server_pid(base)
+            server = server_pid(base)
             _wait("two inbox processes", lambda: len(_children(server)) == 2)
             first = _children(server)
             _send(base, 9101)
