@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk.store.base import Base, id_column
@@ -23,6 +23,9 @@ class Site(Base):
     identify_by: Mapped[str] = mapped_column(
         String(20), default="badge_scan", server_default="badge_scan"
     )
+    #: False: closed down; kept for its history, refused for new work, workstations
+    #: and people. The default site is always active.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Product(Base):
@@ -35,6 +38,9 @@ class Product(Base):
     name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(20), default="pcs")
     qc_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: False: no longer made or used; refused for new work orders and new BOM lines,
+    #: while the work orders and BOMs that have it go on as they are.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     bom: Mapped[Bom | None] = relationship(back_populates="product", uselist=False)
 
