@@ -1,4 +1,5 @@
-"""Operators, identification (scan or PIN, per the site's policy), clocking in and out.
+"""Operators (create, edit, reset a PIN, deactivate a leaver), identification (scan or
+PIN, per the site's policy), clocking in and out.
 
 The rules of who may identify how, and the PIN lockouts, are in
 :mod:`kiosk.services.identity`; the commands here apply them.
@@ -19,9 +20,16 @@ from kiosk.services import identity
 from kiosk.services.context import Context
 from kiosk.services.identity import check_pin
 from kiosk.services.labour import close_segments
-from kiosk.services.lookup import site_by_code, workstation_by_code
+from kiosk.services.lookup import active_site, operator_by_badge, workstation_by_code
 from kiosk.store.base import new_id
 from kiosk.store.models import ClockSession, Operator, Workstation
+
+
+def _role(value: object) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise ValidationError("Role must be operator or supervisor.", field="role") from None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,13 +51,10 @@ def create_operator(ctx: Context, cmd: CreateOperator) -> dict[str, Any]:
         raise ValidationError("A badge id of 1 to 64 characters is required.", field="badge")
     if not isinstance(cmd.name, str) or not cmd.name.strip():
         raise ValidationError("The operator's name is required.", field="name")
-    try:
-        role = Role(cmd.role)
-    except ValueError:
-        raise ValidationError("Role must be operator or supervisor.", field="role") from None
+    role = _role(cmd.role)
     if ctx.session.scalars(select(Operator).where(Operator.badge == badge)).first():
         raise Conflict(f"Badge {badge} is already in use.", badge=badge)
-    site = site_by_code(ctx.session, cmd.site) if cmd.site else None
+    site = active_site(ctx.session, cmd.site, purpose="take new people") if cmd.site else None
     op = Operator(
         id=new_id(),
         badge=badge,
@@ -61,6 +66,85 @@ def create_operator(ctx: Context, cmd: CreateOperator) -> dict[str, Any]:
     )
     ctx.session.add(op)
     return {"operator_id": op.id}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditOperator(Command):
+    """Change a person's name, role or site, or reset their PIN (None: unchanged).
+
+    ``site`` "" means every site. A new PIN also lifts a lockout of the badge: the
+    wrong PINs counted so far no longer count. The badge itself stays (it is printed).
+    """
+
+    type_name = "edit_operator"
+    policy = Policy(sync=Sync.OFFICE)
+    badge: str
+    name: str | None = None
+    role: str | None = None
+    site: str | None = None
+    #: Never stored, shown or audited: only its hash is kept.
+    pin: str | None = None
+
+
+@handles(EditOperator)
+def edit_operator(ctx: Context, cmd: EditOperator) -> dict[str, Any]:
+    op = operator_by_badge(ctx.session, cmd.badge)
+    if cmd.name is not None:
+        if not isinstance(cmd.name, str) or not cmd.name.strip():
+            raise ValidationError("The operator's name is required.", field="name")
+        op.name = cmd.name.strip()
+    if cmd.role is not None:
+        op.role = _role(cmd.role).value
+    if cmd.site is not None:
+        op.site_id = (
+            active_site(ctx.session, cmd.site, purpose="take new people").id
+            if cmd.site.strip()
+            else None
+        )
+    pin_reset = cmd.pin is not None
+    if cmd.pin is not None:
+        op.pin_hash = hash_pin(cmd.pin)
+        identity.clear_failures(ctx.session, op.badge, by=_who(ctx), now=ctx.now)
+    return {"operator_id": op.id, "pin_reset": pin_reset}
+
+
+def _who(ctx: Context) -> str:
+    actor = ctx.actor
+    return actor.principal or actor.supervisor_badge or actor.badge or "office"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetOperatorActive(Command):
+    """Deactivate a person's badge (a leaver) or reactivate it. A deactivated badge is
+    refused wherever it identifies; someone clocked in is clocked out by this same
+    command, their labour closed, so nothing is left open."""
+
+    type_name = "set_operator_active"
+    policy = Policy(sync=Sync.OFFICE)
+    badge: str
+    active: bool
+
+
+@handles(SetOperatorActive)
+def set_operator_active(ctx: Context, cmd: SetOperatorActive) -> dict[str, Any]:
+    op = operator_by_badge(ctx.session, cmd.badge)
+    op.active = bool(cmd.active)
+    clocked_out: list[str] = []
+    if not op.active:
+        for open_session in ctx.session.scalars(
+            select(ClockSession).where(
+                ClockSession.operator_id == op.id, ClockSession.clocked_out_at.is_(None)
+            )
+        ):
+            open_session.clocked_out_at = max(cmd.at, open_session.clocked_in_at)
+            ws = (
+                ctx.session.get(Workstation, open_session.workstation_id)
+                if open_session.workstation_id
+                else None
+            )
+            clocked_out.append(ws.code if ws else "a kiosk")
+        close_segments(ctx, operator_id=op.id)
+    return {"operator_id": op.id, "clocked_out": clocked_out}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,7 +14,7 @@ from kiosk.domain.quantities import parse_qty
 from kiosk.domain.status import Action
 from kiosk.services import stock
 from kiosk.services.context import Context
-from kiosk.services.lookup import product_by_sku, site_by_code, workstation_by_code
+from kiosk.services.lookup import active_product, active_site, active_workstation
 from kiosk.services.materials import rescale_item
 from kiosk.services.planning import (
     PlannedItem,
@@ -53,15 +53,19 @@ class CreateWorkOrder(Command):
 
 @handles(CreateWorkOrder)
 def create_work_order(ctx: Context, cmd: CreateWorkOrder) -> dict[str, Any]:
-    site = site_by_code(ctx.session, cmd.site)
+    site = active_site(ctx.session, cmd.site, purpose="take new work orders")
     items = [
         PlannedItem(
-            product_by_sku(ctx.session, spec.sku),
+            active_product(ctx.session, spec.sku, purpose="go on a new work order"),
             parse_qty(spec.qty, what=f"Quantity of {spec.sku}", whole=True),
         )
         for spec in cmd.items
     ]
-    workstation = workstation_by_code(ctx.session, cmd.workstation) if cmd.workstation else None
+    workstation = (
+        active_workstation(ctx.session, cmd.workstation, purpose="be given new work orders")
+        if cmd.workstation
+        else None
+    )
     wo = new_work_order(
         ctx,
         site,
@@ -109,8 +113,12 @@ def edit_work_order(ctx: Context, cmd: EditWorkOrder) -> dict[str, Any]:
         wo.name = cmd.name.strip()
     if cmd.notes is not None:
         wo.notes = cmd.notes
-    if cmd.workstation is not None:
-        wo.workstation = workstation_by_code(ctx.session, cmd.workstation)
+    if cmd.workstation is not None and (
+        wo.workstation is None or wo.workstation.code != cmd.workstation
+    ):
+        wo.workstation = active_workstation(
+            ctx.session, cmd.workstation, purpose="be given new work orders"
+        )
     if cmd.scheduled_at is not None:
         wo.scheduled_at = cmd.scheduled_at
     if cmd.priority is not None:

@@ -93,6 +93,18 @@ class Conflict(DomainError):
     http_status = 409
 
 
+class Deactivated(Conflict):
+    """The site, workstation or product named was deactivated: nothing new goes to it."""
+
+    reason_code = "deactivated"
+
+
+class BadgeDeactivated(Forbidden):
+    """The person's badge was deactivated at the office (a leaver): it identifies nobody."""
+
+    reason_code = "badge_deactivated"
+
+
 class NotFinished(Conflict):
     """Completion refused because work is left; a supervisor may close it short."""
 

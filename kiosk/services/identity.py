@@ -19,7 +19,13 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.domain.enums import IdentifyBy, IdentifyMethod, Role
-from kiosk.domain.errors import DomainError, NotFound, Unauthorized, ValidationError
+from kiosk.domain.errors import (
+    BadgeDeactivated,
+    DomainError,
+    NotFound,
+    Unauthorized,
+    ValidationError,
+)
 from kiosk.domain.pins import verify_pin
 from kiosk.services.context import Context
 from kiosk.store.base import new_id
@@ -151,10 +157,33 @@ def find_operator(session: Session, badge: str, site_id: str | None = None) -> O
     return op
 
 
+def refuse_deactivated(session: Session, badge: str, site_id: str | None = None) -> None:
+    """A leaver's badge is refused in plain words (not as unknown, and before any PIN is
+    checked or counted): the office deactivated it."""
+    op = session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
+    if op is None or op.active:
+        return
+    if site_id is not None and op.site_id not in (None, site_id):
+        return  # someone of another site: not known here, whatever their state
+    raise BadgeDeactivated(
+        f"Badge {badge} was deactivated at the office: it can no longer clock in or sign "
+        "anything. Ask a supervisor if this is a mistake.",
+        badge=badge,
+    )
+
+
+def _known(session: Session, badge: str, site_id: str | None) -> Operator:
+    op = find_operator(session, badge, site_id)
+    if op is None:
+        raise NotFound(f"Badge {badge} is not known here.", badge=badge)
+    return op
+
+
 def check_pin(ctx: Context, badge: object, pin: object) -> Operator:
     """The operator, if the PIN is right; wrong PINs count towards the lockouts."""
     badge = clean_badge(badge)
     session, now = ctx.session, ctx.now
+    refuse_deactivated(session, badge, ctx.actor.site_id)
     until = locked_until(session, badge, now)
     if until is not None:
         raise BadgeLocked(
@@ -207,20 +236,15 @@ def identify(ctx: Context, badge: object, pin: object, method: str) -> Operator:
         how = IdentifyMethod(method)
     except ValueError:
         raise ValidationError("Identify by scan or keypad.", field="method") from None
+    refuse_deactivated(ctx.session, badge, ctx.actor.site_id)
     if ctx.command.replayed:
-        op = find_operator(ctx.session, badge, ctx.actor.site_id)
-        if op is None:
-            raise NotFound(f"Badge {badge} is not known here.", badge=badge)
-        return op
+        return _known(ctx.session, badge, ctx.actor.site_id)
     if pin is None or pin == "":
         if how == IdentifyMethod.KEYPAD:
             raise PinRequired("Key in your PIN as well as your badge.", badge=badge)
         if policy(ctx.session, ctx.actor.workstation) == IdentifyBy.BADGE_AND_PIN:
             raise PinRequired("Badge read. Key in your PIN to go on.", badge=badge)
-        op = find_operator(ctx.session, badge, ctx.actor.site_id)
-        if op is None:
-            raise NotFound(f"Badge {badge} is not known here.", badge=badge)
-        return op
+        return _known(ctx.session, badge, ctx.actor.site_id)
     return check_pin(ctx, badge, pin)
 
 

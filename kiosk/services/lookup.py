@@ -1,12 +1,13 @@
-"""Finding master data by the names people use (SKU, site code, workstation code)."""
+"""Finding master data by the names people use (SKU, site code, workstation code,
+badge); the ``active_*`` forms refuse what was deactivated, for new work."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.errors import NotFound, ValidationError
-from kiosk.store.models import Product, Site, Workstation
+from kiosk.domain.errors import Deactivated, NotFound, ValidationError
+from kiosk.store.models import Operator, Product, Site, Workstation
 
 
 def sku_key(sku: str) -> str:
@@ -47,3 +48,40 @@ def workstation_by_code(session: Session, code: str) -> Workstation:
     if ws is None:
         raise NotFound(f"No workstation {code}.", workstation=code)
     return ws
+
+
+def operator_by_badge(session: Session, badge: str) -> Operator:
+    """The person with this badge, active or not (the office edits and reactivates them)."""
+    op = session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
+    if op is None:
+        raise NotFound(f"No operator with badge {badge}.", badge=badge)
+    return op
+
+
+def active_site(session: Session, code: str | None, *, purpose: str) -> Site:
+    """:func:`site_by_code`, refused when the site was deactivated (``purpose``: "take
+    new work orders", say)."""
+    site = site_by_code(session, code)
+    if not site.active:
+        raise Deactivated(f"Site {site.code} is deactivated: it cannot {purpose}.", site=site.code)
+    return site
+
+
+def active_workstation(session: Session, code: str, *, purpose: str) -> Workstation:
+    """:func:`workstation_by_code`, refused when the workstation was deactivated."""
+    ws = workstation_by_code(session, code)
+    if not ws.active:
+        raise Deactivated(
+            f"Workstation {ws.code} is deactivated: it cannot {purpose}.", workstation=ws.code
+        )
+    return ws
+
+
+def active_product(session: Session, sku: str, *, purpose: str) -> Product:
+    """:func:`product_by_sku`, refused when the product was deactivated."""
+    product = product_by_sku(session, sku)
+    if not product.active:
+        raise Deactivated(
+            f"Product {product.sku} is deactivated: it cannot {purpose}.", sku=product.sku
+        )
+    return product
