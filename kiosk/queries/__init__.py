@@ -9,7 +9,8 @@ plain values that cannot lazy-load.
 - ``work_order``: one work order in full, a stock level, a sales order;
 - ``floor``: people, labour, notifications, today's good units, the station;
 - ``sync_overview``: the kiosk's queue and the server's answers;
-- ``work_order_list``: the office's filtered, paged list.
+- ``work_order_list``: the office's filtered, paged list;
+- ``master_data``: sites, workstations, operators and products, listed and one by one.
 """
 
 from kiosk.queries.board import BoardCache, BoardRow, board_rows
