@@ -27,7 +27,7 @@ from kiosk.store.models import ClockSession, Operator, Workstation
 
 def _role(value: object) -> Role:
     try:
-        return Role(value)
+        return Role(str(value))
     except ValueError:
         raise ValidationError("Role must be operator or supervisor.", field="role") from None
 

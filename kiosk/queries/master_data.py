@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from kiosk.domain.errors import NotFound
@@ -170,7 +171,8 @@ def workstation(session: Session, code: str) -> WorkstationRow:
 
 def _operators() -> Select[tuple[Operator, str | None]]:
     home = aliased(Site)
-    return select(Operator, home.code).outerjoin(home, home.id == Operator.site_id)
+    site_code = cast("ColumnElement[str | None]", home.code)  # an outer join: may be NULL
+    return select(Operator, site_code).outerjoin(home, home.id == Operator.site_id)
 
 
 def _operator_row(op: Operator, site_code: str | None) -> OperatorRow:

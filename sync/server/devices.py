@@ -6,8 +6,8 @@ import secrets
 
 from sqlalchemy import select, update
 
-from kiosk.domain.errors import NotFound
-from kiosk.services.lookup import workstation_by_code
+from kiosk.domain.errors import Deactivated, NotFound
+from kiosk.services.lookup import active_workstation
 from kiosk.store.base import new_id, utcnow
 from kiosk.store.models import ApiToken, Device, EnrolmentCode, Site, Workstation
 from sync.server import audit_log, views
@@ -30,7 +30,7 @@ def new_enrolment_code(
     now = utcnow()
     expires = now + state.settings.enrolment_code_ttl
     with state.write() as session:
-        ws = workstation_by_code(session, workstation)
+        ws = active_workstation(session, workstation, purpose="enrol new kiosks")
         session.add(
             EnrolmentCode(
                 id=new_id(),
@@ -65,6 +65,13 @@ def enrol(state: ServerState, code: str, name: str) -> views.EnrolOut | None:
         ).first()
         if row is None or row.used_at is not None or row.expires_at <= now:
             return None
+        ws = session.get(Workstation, row.workstation_id)
+        assert ws is not None
+        if not ws.active:  # deactivated since the code was made; the code stays unused
+            raise Deactivated(
+                f"Workstation {ws.code} was deactivated: no kiosk can enrol there.",
+                workstation=ws.code,
+            )
         claimed = session.execute(
             update(EnrolmentCode)
             .where(EnrolmentCode.id == row.id, EnrolmentCode.used_at.is_(None))
@@ -72,8 +79,6 @@ def enrol(state: ServerState, code: str, name: str) -> views.EnrolOut | None:
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        ws = session.get(Workstation, row.workstation_id)
-        assert ws is not None
         site = session.get(Site, ws.site_id)
         assert site is not None
         device = Device(

@@ -64,6 +64,18 @@ class ProductIn(Body):
     qc_required: StrictBool = False
 
 
+class ProductPatch(Body):
+    """What to change; a field left out (or null) stays as it is. The SKU stays."""
+
+    name: Name | None = None  # type: ignore[valid-type]
+    unit: text(20) | None = None  # type: ignore[valid-type]
+    qc_required: StrictBool | None = Field(
+        None,
+        description="Applies from the next unit logged; not turned off while units of the "
+        "product still await QC.",
+    )
+
+
 class BomLineIn(Body):
     sku: Sku  # type: ignore[valid-type]
     qty: PositiveQty
@@ -109,6 +121,15 @@ class WorkstationIn(Body):
     site: Code | None = None  # type: ignore[valid-type]
 
 
+class WorkstationPatch(Body):
+    """What to change; a field left out stays as it is. The code and site stay."""
+
+    name: Name | None = None  # type: ignore[valid-type]
+    type: text(60) | None = Field(  # type: ignore[valid-type]
+        None, description="The workstation's type (steps name it); null clears it."
+    )
+
+
 class OperatorIn(Body):
     badge: Badge  # type: ignore[valid-type]
     name: Name  # type: ignore[valid-type]
@@ -117,6 +138,21 @@ class OperatorIn(Body):
     #: The site's code; left out: the person works at every site. Kiosks get the PIN
     #: hashes of their own site's people only.
     site: Code | None = None  # type: ignore[valid-type]
+
+
+class OperatorPatch(Body):
+    """What to change; a field left out stays as it is. The badge stays (it is printed)."""
+
+    name: Name | None = None  # type: ignore[valid-type]
+    role: Literal["operator", "supervisor"] | None = None
+    site: Code | None = Field(  # type: ignore[valid-type]
+        None, description="The site's code; null: the person works at every site."
+    )
+    pin: Pin | None = Field(
+        None,
+        description="A new PIN (reset): never stored or shown, only its hash; it also "
+        "lifts a lockout of the badge.",
+    )
 
 
 class ReceiptIn(Body):

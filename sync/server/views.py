@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from kiosk import queries
 from kiosk.domain.quantities import fmt_qty
+from kiosk.queries import master_data
 
 
 def q(value: Decimal) -> str:
@@ -40,7 +41,78 @@ class ProductOut(BaseModel):
     name: str
     unit: str
     qc_required: bool
+    #: False: deactivated, refused for new work orders and new BOM lines.
+    active: bool
     bom: BomOut | None
+
+
+def product_out(view: master_data.ProductView) -> ProductOut:
+    bom = None
+    if view.bom is not None:
+        bom = BomOut(
+            output_qty=q(view.bom.output_qty),
+            lines=[BomLineOut(sku=line.sku, qty=q(line.qty)) for line in view.bom.lines],
+            steps=[
+                StepOut(
+                    name=step.name,
+                    instructions=step.instructions,
+                    workstation_type=step.workstation_type,
+                    standard_minutes=(
+                        q(step.standard_minutes) if step.standard_minutes is not None else None
+                    ),
+                )
+                for step in view.bom.steps
+            ],
+        )
+    return ProductOut(
+        id=view.id,
+        sku=view.sku,
+        name=view.name,
+        unit=view.unit,
+        qc_required=view.qc_required,
+        active=view.active,
+        bom=bom,
+    )
+
+
+class ProductSummary(BaseModel):
+    """A row of the product list; ``GET /products/{sku}`` has the BOM."""
+
+    id: str
+    sku: str
+    name: str
+    unit: str
+    qc_required: bool
+    active: bool
+    has_bom: bool
+
+
+class ProductPageOut(BaseModel):
+    items: list[ProductSummary]
+    #: Every product the filters match, over all pages.
+    total: int
+    limit: int
+    offset: int
+
+
+def product_page_out(page: master_data.ProductPage) -> ProductPageOut:
+    return ProductPageOut(
+        items=[
+            ProductSummary(
+                id=p.id,
+                sku=p.sku,
+                name=p.name,
+                unit=p.unit,
+                qc_required=p.qc_required,
+                active=p.active,
+                has_bom=p.has_bom,
+            )
+            for p in page.items
+        ],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 class SiteOut(BaseModel):
@@ -49,6 +121,19 @@ class SiteOut(BaseModel):
     name: str
     is_default: bool
     identify_by: str = "badge_scan"
+    #: False: deactivated (closed down), kept for its history.
+    active: bool
+
+
+def site_out(row: master_data.SiteRow) -> SiteOut:
+    return SiteOut(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        is_default=row.is_default,
+        identify_by=row.identify_by,
+        active=row.active,
+    )
 
 
 class WorkstationOut(BaseModel):
@@ -70,6 +155,18 @@ class OperatorOut(BaseModel):
     active: bool
     #: The site's code, or None: every site.
     site: str | None = None
+
+
+def workstation_out(row: master_data.WorkstationRow) -> WorkstationOut:
+    return WorkstationOut(
+        id=row.id, code=row.code, name=row.name, type=row.type, site=row.site, active=row.active
+    )
+
+
+def operator_out(row: master_data.OperatorRow) -> OperatorOut:
+    return OperatorOut(
+        id=row.id, badge=row.badge, name=row.name, role=row.role, active=row.active, site=row.site
+    )
 
 
 class StockOut(BaseModel):

@@ -224,6 +224,7 @@ def test_the_default_site_is_listed_and_renamed_code_and_all(server: Server) -> 
         "name": "Plant 1",
         "is_default": True,
         "identify_by": "badge_scan",
+        "active": True,
     }
     assert [s["code"] for s in client.get(f"{API}/sites", headers=ADMIN).json()] == ["PLANT1"]
     # Everything refers to the site by id, so every reference follows the new code.
