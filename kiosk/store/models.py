@@ -2,6 +2,7 @@
 
 from kiosk.store.base import Base
 from kiosk.store.catalog import Bom, BomLine, BomStep, Product, Site, Workstation
+from kiosk.store.office_users import LoginThrottle, OfficeSession, OfficeUser
 from kiosk.store.people import ClockSession, LabourSegment, Operator
 from kiosk.store.records import AuditEntry, Counter, Notification, PinFailure
 from kiosk.store.sales import SalesOrder, SalesOrderLine
@@ -52,7 +53,10 @@ __all__ = [
     "FeedCounter",
     "Hold",
     "LabourSegment",
+    "LoginThrottle",
     "Notification",
+    "OfficeSession",
+    "OfficeUser",
     "Operator",
     "OutboxEntry",
     "PinFailure",

@@ -67,6 +67,8 @@ class Settings:
     feed_retention: timedelta = timedelta(days=30)
     #: Prune the feed in a background thread (tests may prune by hand).
     feed_pruner: bool = True
+    #: An office console session untouched this long is over (sign in again).
+    office_idle_timeout: timedelta = timedelta(minutes=30)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -201,6 +203,13 @@ SETTINGS: tuple[Setting, ...] = (
         "KIOSK_FEED_RETENTION_DAYS",
         "days of change history kept for kiosks (one away longer takes a snapshot)",
     ),
+    Setting(
+        "office_idle_minutes",
+        _integer(1, 24 * 60),
+        30,
+        "KIOSK_OFFICE_IDLE_MINUTES",
+        "minutes an office console session may stay idle before it must sign in again",
+    ),
     Setting("admin_token", _secret, None, ENV_ADMIN_TOKEN, "bootstrap admin token", secret=True),
     Setting(
         "shopify_secret",
@@ -253,6 +262,7 @@ class ServerConfig:
             "max_body_bytes": self["max_body_bytes"],
             "metrics_token": self["metrics_token"],
             "feed_retention": timedelta(days=self["feed_retention_days"]),
+            "office_idle_timeout": timedelta(minutes=self["office_idle_minutes"]),
             # Answering a webhook and applying it do not share a process's CPU.
             "inbox_worker": self.inbox_processes == 0,
         }

@@ -1,0 +1,1 @@
+"""The office console: server-rendered pages on the same commands and queries."""
