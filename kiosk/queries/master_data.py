@@ -287,3 +287,54 @@ def product(session: Session, sku: str) -> ProductView:
         active=found.active,
         bom=bom,
     )
+
+
+@dataclass(frozen=True)
+class BomNode:
+    """A line of a BOM tree: per one set of the parent; ``children`` if it is built too."""
+
+    sku: str
+    name: str
+    qty: Decimal
+    unit: str
+    output_qty: Decimal | None
+    children: tuple[BomNode, ...]
+
+
+def bom_tree(session: Session, sku: str, *, max_depth: int = 12) -> tuple[BomNode, ...]:
+    """The product's BOM with each sub-assembly's own BOM under it, as deep as it goes.
+
+    SetBom refuses a cycle, so the depth bound only guards against a database edited by
+    hand; a product seen again on its own path is shown without children.
+    """
+    lines = session.execute(
+        select(
+            Bom.product_id, Bom.output_qty, BomLine.product_id, BomLine.qty, BomLine.position
+        ).join(BomLine, BomLine.bom_id == Bom.id)
+    ).all()
+    products = {p.id: p for p in session.scalars(select(Product))}
+    by_parent: dict[str, list[tuple[int, str, Decimal]]] = {}
+    output: dict[str, Decimal] = {}
+    for parent, out, child, qty, position in lines:
+        by_parent.setdefault(parent, []).append((position, child, qty))
+        output[parent] = out
+
+    def nodes(parent_id: str, path: frozenset[str], depth: int) -> tuple[BomNode, ...]:
+        found = []
+        for _, child_id, qty in sorted(by_parent.get(parent_id, [])):
+            child = products[child_id]
+            deeper = child_id not in path and depth < max_depth
+            found.append(
+                BomNode(
+                    child.sku,
+                    child.name,
+                    qty,
+                    child.unit,
+                    output.get(child_id),
+                    nodes(child_id, path | {child_id}, depth + 1) if deeper else (),
+                )
+            )
+        return tuple(found)
+
+    root = product_by_sku(session, sku)
+    return nodes(root.id, frozenset({root.id}), 1)

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from kiosk.domain.enums import RESERVING_STATUSES, WoStatus
 from kiosk.services.lookup import sku_key
-from kiosk.store.models import Hold, Product, Site, WoItem, WoMaterial, WorkOrder, Workstation
+from kiosk.store.models import (
+    Hold,
+    Product,
+    Site,
+    WoItem,
+    WoMaterial,
+    WoMessage,
+    WorkOrder,
+    Workstation,
+)
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,21 @@ class WorkOrderSummary:
     on_hold: bool
     items: tuple[ItemSummary, ...]
     version: int
+    #: Why it is on hold ("" when it is not).
+    hold_reason: str = ""
+    #: Why it was unlinked from its sales order (the latest message; "" when it was not).
+    unlink_reason: str = ""
+    #: ``none`` (no materials), ``not_reserved`` (a draft), ``short`` (blocked: stock
+    #: cannot cover it), ``reserved`` (all held or used) or ``done`` (finished or cancelled).
+    materials: str = "none"
+
+    @property
+    def qty_planned(self) -> Decimal:
+        return sum((i.qty_planned for i in self.items), ZERO)
+
+    @property
+    def qty_done(self) -> Decimal:
+        return sum((i.qty_done for i in self.items), ZERO)
 
 
 @dataclass(frozen=True)
@@ -47,6 +74,11 @@ class Filters:
     output_sku: str | None = None
     workstation: str | None = None
     site_id: str | None = None
+    #: Scheduled on this day (UTC) or later / on this day or earlier.
+    scheduled_from: date | None = None
+    scheduled_to: date | None = None
+    #: Only work orders unlinked from a changed sales order, waiting for the office.
+    unlinked_only: bool = False
 
 
 def _where(query: Select[tuple[WorkOrder]], f: Filters) -> Select[tuple[WorkOrder]]:
@@ -85,7 +117,32 @@ def _where(query: Select[tuple[WorkOrder]], f: Filters) -> Select[tuple[WorkOrde
                 select(Workstation.id).where(Workstation.code == f.workstation)
             )
         )
+    if f.scheduled_from:
+        query = query.where(
+            WorkOrder.scheduled_at >= datetime.combine(f.scheduled_from, time(), UTC)
+        )
+    if f.scheduled_to:
+        end = datetime.combine(f.scheduled_to + timedelta(days=1), time(), UTC)
+        query = query.where(WorkOrder.scheduled_at < end)
+    if f.unlinked_only:
+        query = query.where(WorkOrder.unlink_pending.is_(True))
     return query
+
+
+def _materials_state(status: WoStatus, needed: tuple[Decimal, Decimal] | None) -> str:
+    """The grid's materials indicator, from the status and the page's summed lines."""
+    if needed is None:
+        return "none"
+    if status.is_terminal:
+        return "done"
+    if status == WoStatus.DRAFT:
+        return "not_reserved"
+    if status == WoStatus.BLOCKED:
+        return "short"
+    required, held = needed
+    if status in RESERVING_STATUSES and held < required:
+        return "short"
+    return "reserved"
 
 
 def list_work_orders(
@@ -109,13 +166,37 @@ def list_work_orders(
         .offset(offset)
     ).all()
     ids = [wo.id for wo in rows]
-    on_hold = set(
-        session.scalars(
-            select(Hold.work_order_id).where(
+    holds = dict(
+        session.execute(
+            select(Hold.work_order_id, Hold.reason).where(
                 Hold.work_order_id.in_(ids), Hold.released_at.is_(None)
             )
         )
+        .tuples()
+        .all()
     )
+    unlinked = [wo.id for wo in rows if wo.unlink_pending]
+    unlink_reasons: dict[str, str] = {}
+    if unlinked:
+        for wo_id, text in session.execute(
+            select(WoMessage.work_order_id, WoMessage.text)
+            .where(WoMessage.work_order_id.in_(unlinked), WoMessage.kind == "unlinked")
+            .order_by(WoMessage.at)
+        ).tuples():
+            unlink_reasons[wo_id] = text  # the latest wins
+    needed = {
+        wo_id: (Decimal(required or 0), Decimal(reserved or 0) + Decimal(consumed or 0))
+        for wo_id, required, reserved, consumed in session.execute(
+            select(
+                WoMaterial.work_order_id,
+                func.sum(WoMaterial.qty_required),
+                func.sum(WoMaterial.qty_reserved),
+                func.sum(WoMaterial.qty_consumed),
+            )
+            .where(WoMaterial.work_order_id.in_(ids))
+            .group_by(WoMaterial.work_order_id)
+        ).tuples()
+    }
     sites = dict(session.execute(select(Site.id, Site.code)).tuples().all())
     return [
         WorkOrderSummary(
@@ -129,9 +210,12 @@ def list_work_orders(
             scheduled_at=wo.scheduled_at,
             priority=wo.priority,
             unlink_pending=wo.unlink_pending,
-            on_hold=wo.id in on_hold,
+            on_hold=wo.id in holds,
             items=tuple(ItemSummary(i.product.sku, i.qty_planned, i.qty_done) for i in wo.items),
             version=wo.version,
+            hold_reason=holds.get(wo.id) or "",
+            unlink_reason=unlink_reasons.get(wo.id, ""),
+            materials=_materials_state(WoStatus(wo.status), needed.get(wo.id)),
         )
         for wo in rows
     ], total

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
 
 from kiosk.domain.enums import NotificationKind, WoStatus, WoType
 from kiosk.domain.errors import Conflict, ValidationError
@@ -51,14 +52,33 @@ def next_number(ctx: Context) -> str:
     """
     if ctx.session.get_bind().dialect.name == "postgresql":
         value = ctx.session.execute(select(func.nextval(NUMBER_SEQUENCE))).scalar_one()
-        return f"WO-{value:06d}"
+        return number_text(value)
     value = ctx.session.execute(
         update(Counter)
         .where(Counter.name == "work_order")
         .values(value=Counter.value + 1)
         .returning(Counter.value)
     ).scalar_one()
+    return number_text(value)
+
+
+def number_text(value: int) -> str:
     return f"WO-{value:06d}"
+
+
+def suggested_number(session: Session) -> str:
+    """The number the next work order will most likely get (a new form shows it).
+
+    Only a suggestion: another work order made first takes it, and on PostgreSQL a
+    rolled-back one skips it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        last, called = session.execute(
+            text(f"SELECT last_value, is_called FROM {NUMBER_SEQUENCE}")
+        ).one()
+        return number_text(int(last) + 1 if called else int(last))
+    value = session.scalar(select(Counter.value).where(Counter.name == "work_order"))
+    return number_text(int(value or 0) + 1)
 
 
 def new_work_order(

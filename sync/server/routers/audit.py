@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
-from kiosk.store.models import AuditEntry
+from kiosk.queries.audit import audit_trail
 from sync.server import views
 from sync.server.auth import Admin
 from sync.server.problems import PROBLEM_RESPONSES
@@ -24,16 +23,6 @@ def list_audit_entries(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> list[views.AuditOut]:
-    query = (
-        select(AuditEntry)
-        .order_by(AuditEntry.recorded_at, AuditEntry.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    if work_order_id is not None:
-        query = query.where(AuditEntry.work_order_id == work_order_id)
     with state.read() as session:
-        return [
-            views.AuditOut.model_validate(row, from_attributes=True)
-            for row in session.scalars(query)
-        ]
+        rows = audit_trail(session, work_order_id, limit=limit, offset=offset)
+    return [views.AuditOut.model_validate(row, from_attributes=True) for row in rows]
