@@ -55,6 +55,12 @@ def start_demo_server(data_dir: Path, workstation: str) -> DemoServer:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     seed_demo_plant(engine)
+    from sqlalchemy.orm import Session
+
+    from sync.server.office.accounts import DEMO_PASSWORD, DEMO_USER, ensure_demo_user
+
+    with Session(engine) as session, session.begin():
+        ensure_demo_user(session)
     admin = "demo-" + secrets.token_urlsafe(24)
     app = create_app(engine, Settings(admin_token=admin, inbox_worker=False))
     port = _free_port()
@@ -76,4 +82,6 @@ def start_demo_server(data_dir: Path, workstation: str) -> DemoServer:
     ).json()["code"]
     creds = enrol(url, code, name="demo kiosk")
     log.info("demo server on %s; kiosk enrolled as %s", url, creds.device_id)
+    # Said on the terminal, not only in the log: the README's first command shows the office.
+    print(f"Office console: {url}/office/  (sign in as {DEMO_USER} / {DEMO_PASSWORD})", flush=True)
     return DemoServer(url, admin, creds, server, thread)

@@ -4,6 +4,7 @@ kiosk-server [--config FILE] [--database URL] [--host H] [--port P] [--workers N
              [--inbox-processes N] [--demo]
 kiosk-server --print-config
 kiosk-server admin create-token [--name NAME] [--database URL] [--create]
+kiosk-server admin create-user NAME [--role office|admin] [--database URL] [--create]
 
 Every command reads the same settings (``sync.server.settings``): the file, the
 environment, the command line.
@@ -71,6 +72,16 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--create", action="store_true", help="set up the database if it has no plant schema yet"
     )
+    user = admin_sub.add_parser(
+        "create-user",
+        help="add an office console user (the password is asked for, or read from stdin)",
+    )
+    user.add_argument("username")
+    user.add_argument("--role", choices=["office", "admin"], default="office")
+    user.add_argument("--database", dest="admin_database", help="as kiosk-server --database")
+    user.add_argument(
+        "--create", action="store_true", help="set up the database if it has no plant schema yet"
+    )
     return parser
 
 
@@ -100,7 +111,42 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(err), err.exit_code)
 
 
+def _password() -> str | None:
+    """The new user's password: asked twice on a terminal, else stdin's first line."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        return None
+    return first
+
+
+def _create_user(args: argparse.Namespace, config: settings.ServerConfig) -> int:
+    from kiosk.domain.errors import DomainError
+    from sync.server.office.accounts import create_user
+    from sync.server.state import ServerState
+
+    password = _password()
+    if password is None:
+        return _fail("the two passwords differ; nothing was created")
+    engine = open_database(config.database_url, create=args.create)
+    try:
+        state = ServerState.build(engine, config.app_settings())
+        with state.write() as session:
+            person = create_user(session, args.username, args.role, password, by="cli")
+    except DomainError as err:
+        return _fail(err.message)
+    finally:
+        engine.dispose()
+    print(f"office user {person.username} ({person.role}) created")
+    return 0
+
+
 def _admin(args: argparse.Namespace, config: settings.ServerConfig) -> int:
+    if args.admin_command == "create-user":
+        return _create_user(args, config)
     from sync.server.auth import create_admin_token
     from sync.server.state import ServerState
 
@@ -126,6 +172,19 @@ def _serve_command(args: argparse.Namespace, config: settings.ServerConfig) -> i
         if not is_seeded(engine):
             seed_demo_plant(engine)
             log.info("demo plant seeded")
+        from sqlalchemy.orm import Session
+
+        from sync.server.office.accounts import DEMO_PASSWORD, DEMO_USER, ensure_demo_user
+
+        with Session(engine) as session, session.begin():
+            ensure_demo_user(session)
+        log.warning(
+            "demo: office console at http://%s:%s/office/ - sign in as %s / %s",
+            config["host"],
+            config["port"],
+            DEMO_USER,
+            DEMO_PASSWORD,
+        )
     engine.dispose()
     import uvicorn
 

@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from sqlalchemy import Engine
 
 from sync.server import openapi, problems
 from sync.server.inbox import Inbox
 from sync.server.methods import AllowMiddleware
 from sync.server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from sync.server.office.app import PREFIX as OFFICE
+from sync.server.office.app import create_office
 from sync.server.retention import FeedPruner
 from sync.server.routers import (
     audit,
@@ -77,6 +80,12 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         sync,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+
+    @app.get(OFFICE, include_in_schema=False)
+    def office_root() -> RedirectResponse:
+        return RedirectResponse(f"{OFFICE}/", status_code=308)
+
+    app.mount(OFFICE, create_office(state))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AllowMiddleware)
     app.add_middleware(RequestIdMiddleware)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Protocol
 
 from sqlalchemy import select, update
 
@@ -11,8 +12,16 @@ from kiosk.services.lookup import active_workstation
 from kiosk.store.base import new_id, utcnow
 from kiosk.store.models import ApiToken, Device, EnrolmentCode, Site, Workstation
 from sync.server import audit_log, views
-from sync.server.auth import Principal, digest, new_secret
+from sync.server.auth import digest, new_secret
 from sync.server.state import ServerState
+
+
+class Labelled(Protocol):
+    """Whoever makes a code or revokes a device: an API principal or an office person."""
+
+    @property
+    def label(self) -> str: ...
+
 
 #: No 0/O or 1/I, so a code read aloud or typed on a tablet survives.
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -24,7 +33,7 @@ def _normalise(code: str) -> str:
 
 
 def new_enrolment_code(
-    state: ServerState, workstation: str, who: Principal
+    state: ServerState, workstation: str, who: Labelled
 ) -> views.EnrolmentCodeOut:
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_CHARS))
     now = utcnow()
@@ -115,7 +124,7 @@ def enrol(state: ServerState, code: str, name: str) -> views.EnrolOut | None:
         )
 
 
-def revoke(state: ServerState, device_id: str, who: Principal) -> views.DeviceOut:
+def revoke(state: ServerState, device_id: str, who: Labelled) -> views.DeviceOut:
     now = utcnow()
     with state.write() as session:
         device = session.get(Device, device_id, with_for_update=True)

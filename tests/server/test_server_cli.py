@@ -145,3 +145,37 @@ def test_a_database_a_newer_server_migrated_is_refused_in_one_line(
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0999"
     engine.dispose()
+
+
+def test_an_office_user_made_on_the_command_line_signs_in(db_url: str, tmp_path: Path) -> None:
+    env = _env(tmp_path, KIOSK_DATABASE_URL=db_url)
+    create = ["admin", "create-user", "Greta", "--role", "admin", "--create"]
+
+    def made(password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*_command(), *create], env=env, input=password + "\n", capture_output=True,
+            text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    short = made("short")
+    assert short.returncode == 2
+    assert "at least 8 characters" in short.stderr
+    assert "Traceback" not in short.stderr
+    ok = made("a long passphrase")
+    assert ok.returncode == 0, ok.stderr
+    assert "Greta (admin) created" in ok.stdout
+    assert "a long passphrase" not in ok.stdout + ok.stderr
+    again = made("another passphrase")
+    assert again.returncode == 2
+    assert "already" in again.stderr
+    with kiosk_server(None, env=env) as base, requests.Session() as browser:
+        form = browser.get(f"{base}/office/login", timeout=10)
+        token = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        signed = browser.post(
+            f"{base}/office/login",
+            data={"username": "greta", "password": "a long passphrase", "csrf_token": token},
+            timeout=10,
+        )
+        assert signed.status_code == 200
+        assert signed.url == f"{base}/office/"
+        assert "Greta" in signed.text
