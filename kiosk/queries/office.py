@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.enums import RESERVING_STATUSES, WoStatus
@@ -64,30 +64,38 @@ def materials(session: Session, site_id: str) -> list[MaterialRow]:
         ).tuples()
     }
     held: dict[str, list[Reservation]] = {}
-    waiting: dict[str, Decimal] = {}
-    for pid, wo_id, number, status, required, reserved, consumed in session.execute(
+    # Only the lines holding stock: at 10,000 work orders most hold none (done, drafts).
+    for pid, wo_id, number, reserved in session.execute(
         select(
             WoMaterial.product_id,
             WorkOrder.id,
             WorkOrder.number,
-            WorkOrder.status,
-            func.sum(WoMaterial.qty_required),
             func.sum(WoMaterial.qty_reserved),
-            func.sum(WoMaterial.qty_consumed),
         )
         .join(WorkOrder, WorkOrder.id == WoMaterial.work_order_id)
         .where(
             WorkOrder.site_id == site_id,
-            WorkOrder.status.in_([s.value for s in RESERVING_STATUSES] + [WoStatus.BLOCKED.value]),
+            WoMaterial.qty_reserved > 0,
+            WorkOrder.status.in_([s.value for s in RESERVING_STATUSES]),
         )
-        .group_by(WoMaterial.product_id, WorkOrder.id, WorkOrder.number, WorkOrder.status)
+        .group_by(WoMaterial.product_id, WorkOrder.id, WorkOrder.number)
         .order_by(WorkOrder.number)
     ).tuples():
-        if reserved and reserved > 0:
-            held.setdefault(pid, []).append(Reservation("work_order", wo_id, number, reserved))
-        if status == WoStatus.BLOCKED.value:
-            left = (required or ZERO) - (reserved or ZERO) - (consumed or ZERO)
-            waiting[pid] = waiting.get(pid, ZERO) + max(left, ZERO)
+        held.setdefault(pid, []).append(Reservation("work_order", wo_id, number, reserved))
+    # What blocked work orders still wait for, per material, summed in the database.
+    left = WoMaterial.qty_required - WoMaterial.qty_reserved - WoMaterial.qty_consumed
+    waiting: dict[str, Decimal] = {
+        pid: max(qty or ZERO, ZERO)
+        for pid, qty in session.execute(
+            select(
+                WoMaterial.product_id,
+                func.sum(case((left > 0, left), else_=0), type_=WoMaterial.qty_required.type),
+            )
+            .join(WorkOrder, WorkOrder.id == WoMaterial.work_order_id)
+            .where(WorkOrder.site_id == site_id, WorkOrder.status == WoStatus.BLOCKED.value)
+            .group_by(WoMaterial.product_id)
+        ).tuples()
+    }
     for line_pid, so_id, external, qty in session.execute(
         select(
             SalesOrderLine.product_id,

@@ -24,6 +24,7 @@ MODULES = (
     "tests.benchmarks.sync",
     "tests.benchmarks.soak",
     "tests.benchmarks.ui",
+    "tests.benchmarks.office",
 )
 
 PG_URL_ENV = "KIOSK_TEST_PG_URL"
