@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the kiosk and its tests need, and nothing else.
 #
-#   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb, checkers
+#   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb, checkers,
+#                                               Debian's chromium and chromedriver (tests/office)
 #   bash packaging/system-deps.sh --postgres   ... and the PostgreSQL server (and Caddy)
 #   bash packaging/system-deps.sh --bundle     ... and what PyInstaller needs (binutils, libpython)
 #                                               and the kiosk session's cage, for its smoke test
+#   bash packaging/system-deps.sh --browser    accepted, changes nothing: the browser is in
+#                                               the default (test and CI) set already
 #
 # Idempotent: when everything is installed it only asks dpkg (well under a
 # second). It runs `apt-get update` once, only if something is missing. Not
@@ -35,19 +38,23 @@ pg_pkgs=(postgresql caddy)
 # with the Wayland client libraries Qt's wayland plugin loads (as kiosk-session.md
 # installs them on a tablet; a machine with a desktop happens to have them already).
 bundle_pkgs=(binutils cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1)
+# tests/office drives the office console in a real headless Chromium through Selenium;
+# Debian's browser and its matching driver (no browser can be downloaded at test time).
+browser_pkgs=(chromium chromium-driver)
 if [[ -x /usr/bin/python3 ]]; then
     bundle_pkgs+=("libpython$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')")
 fi
 
 say() { echo "system-deps: $*" >&2; }
 
-want=("${qt_pkgs[@]}" "${xvfb_pkgs[@]}" "${check_pkgs[@]}")
+want=("${qt_pkgs[@]}" "${xvfb_pkgs[@]}" "${check_pkgs[@]}" "${browser_pkgs[@]}")
 for arg in "$@"; do
     case "$arg" in
         --postgres) want+=("${pg_pkgs[@]}") ;;
         --bundle) want+=("${bundle_pkgs[@]}") ;;
+        --browser) ;; # in the default set; kept so older callers still work
         -h | --help)
-            sed -n '2,13p' "$0"
+            sed -n '2,17p' "$0"
             exit 0
             ;;
         *)

@@ -1,0 +1,1 @@
+"""The office console in a real browser: Debian's Chromium driven by Selenium."""
