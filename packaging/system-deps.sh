@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the kiosk and its tests need, and nothing else.
 #
-#   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb, checkers,
-#                                               Debian's chromium and chromedriver (tests/office)
+#   bash packaging/system-deps.sh              Qt offscreen runtime, fonts, Xvfb/xcb, checkers
 #   bash packaging/system-deps.sh --postgres   ... and the PostgreSQL server (and Caddy)
 #   bash packaging/system-deps.sh --bundle     ... and what PyInstaller needs (binutils, libpython)
 #                                               and the kiosk session's cage, for its smoke test
-#   bash packaging/system-deps.sh --browser    accepted, changes nothing: the browser is in
-#                                               the default (test and CI) set already
+#   bash packaging/system-deps.sh --browser    ... and Debian's chromium and chromedriver, for
+#                                               the office console's browser tests (tests/office)
 #
 # Idempotent: when everything is installed it only asks dpkg (well under a
 # second). It runs `apt-get update` once, only if something is missing. Not
@@ -47,14 +46,14 @@ fi
 
 say() { echo "system-deps: $*" >&2; }
 
-want=("${qt_pkgs[@]}" "${xvfb_pkgs[@]}" "${check_pkgs[@]}" "${browser_pkgs[@]}")
+want=("${qt_pkgs[@]}" "${xvfb_pkgs[@]}" "${check_pkgs[@]}")
 for arg in "$@"; do
     case "$arg" in
         --postgres) want+=("${pg_pkgs[@]}") ;;
         --bundle) want+=("${bundle_pkgs[@]}") ;;
-        --browser) ;; # in the default set; kept so older callers still work
+        --browser) want+=("${browser_pkgs[@]}") ;;
         -h | --help)
-            sed -n '2,17p' "$0"
+            sed -n '2,16p' "$0"
             exit 0
             ;;
         *)

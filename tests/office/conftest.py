@@ -3,9 +3,8 @@
 One server for the session (the demo plant is seeded once, in a data directory and
 home of its own); one browser per test, whose console must stay free of errors: any
 SEVERE entry fails the test that caused it. Two exceptions: a 4xx answer for a page the
-test opened on purpose (a refused sign-in's 401, a 403 page; not for a script, style
-sheet or image, which would be a broken page; but Chrome's own /favicon.ico request,
-made when a page names no icon, is not the page's), and what a test names with
+test opened on purpose (a refused sign-in's 401, a 403 page; never for a script, style
+sheet or image, icons included, which would be a broken page), and what a test names with
 ``@pytest.mark.console_allows("substring")``.
 
 No Chromium or no chromedriver is a failure, never a skip: CI counts a skip as failed.
@@ -19,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -89,7 +87,7 @@ def _require_browser() -> None:
     if missing:
         pytest.fail(
             f"no {' and no '.join(missing)}: the office browser tests need Debian's chromium "
-            "and chromium-driver (as root: bash packaging/system-deps.sh)",
+            "and chromium-driver (as root: bash packaging/system-deps.sh --browser)",
             pytrace=False,
         )
 
@@ -146,8 +144,7 @@ def _expected(message: str, allowed: list[str]) -> bool:
     if page is None:
         return False
     url = page.group(1)
-    # Chrome asks for /favicon.ico by itself when a page names no icon; not the page's error.
-    return urlsplit(url).path == "/favicon.ico" or not _ASSET.search(url)
+    return not _ASSET.search(url)
 
 
 @pytest.fixture(scope="session")
