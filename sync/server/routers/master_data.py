@@ -42,7 +42,8 @@ from sync.server.wire import QueryBool
 
 router = APIRouter(tags=["master data"], responses=PROBLEM_RESPONSES)
 
-SkuPath = Path(max_length=100)
+# A SKU names something: at least one character that is not blank.
+SkuPath = Path(max_length=100, pattern=r"\S")
 CodePath = Path(max_length=40)
 BadgePath = Path(max_length=64)
 
