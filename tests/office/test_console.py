@@ -320,15 +320,47 @@ def _sign_out(browser: WebDriver, base: str) -> None:
     click_button(browser, "Sign out", within="header")
 
 
+#: Text whose contrast with the background behind it is under WCAG's 4.5:1 (3:1 for
+#: large text), as "ratio text" strings; the background is the first opaque one up.
+CONTRAST = """
+const lum = c => { const v = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(x => x / 255)
+  .map(x => x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4));
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+const opaque = c => { const m = c.match(/[\\d.]+/g); return m && (m.length < 4 || +m[3] > 0.5); };
+const out = [];
+for (const el of document.querySelectorAll('body *')) {
+  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !el.offsetParent && el.tagName !== 'BODY') continue;
+  const style = getComputedStyle(el);
+  let bg = null;
+  for (let up = el; up && !bg; up = up.parentElement) {
+    const b = getComputedStyle(up).backgroundColor; if (opaque(b)) bg = b; }
+  bg = bg || 'rgb(255, 255, 255)';
+  const [a, b] = [lum(style.color), lum(bg)].sort((x, y) => y - x);
+  const ratio = (a + 0.05) / (b + 0.05);
+  const size = parseFloat(style.fontSize), bold = +style.fontWeight >= 700;
+  const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+  if (ratio < need) out.push(ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 40));
+}
+return out;
+"""
+
+
 @pytest.mark.parametrize("browser", ["1280,800", "1920,1080"], indirect=True)
-def test_keyboard_reaches_every_control_and_pages_fit(
-    browser: WebDriver, office_server: OfficeServer
+def test_keyboard_labels_contrast_and_pages_fit(
+    browser: WebDriver, office_server: OfficeServer, screenshots: Path
 ) -> None:
     base = office_server.url
+    width = browser.get_window_size()["width"]
     sign_in(browser, office_server)
     for path in ("/office/", "/office/materials", "/office/stock", "/office/sales-orders",
                  "/office/products", "/office/notifications", "/office/floor"):  # fmt: skip
         browser.get(f"{base}{path}")
+        low = browser.execute_script(CONTRAST)
+        assert low == [], (path, low[:5])
+        if width < 1500:
+            name = path.strip("/").removeprefix("office").strip("/") or "grid"
+            _shot(browser, screenshots, f"page-{name}")
         unlabelled = browser.execute_script(
             """return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
                 .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
