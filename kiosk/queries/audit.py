@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,10 +35,20 @@ class AuditRow:
     @property
     def who(self) -> str:
         """The person (badge) or office principal the row names, with the supervisor."""
-        names = [n for n in (self.operator_badge, self.principal) if n]
-        if self.supervisor_badge and self.supervisor_badge not in names:
-            names.append(f"approved by {self.supervisor_badge}")
-        return ", ".join(names) or (f"device {self.device_id}" if self.device_id else "")
+        return self.who_named({})
+
+    def who_named(self, names: Mapping[str, str]) -> str:
+        """``who`` with people's names beside their badges (``names``: badge → name)."""
+
+        def person(badge: str) -> str:
+            return f"{names[badge]} ({badge})" if badge in names else badge
+
+        who = [person(self.operator_badge)] if self.operator_badge else []
+        if self.principal:
+            who.append(self.principal)
+        if self.supervisor_badge and self.supervisor_badge != self.operator_badge:
+            who.append(f"approved by {person(self.supervisor_badge)}")
+        return ", ".join(who) or (f"device {self.device_id}" if self.device_id else "")
 
 
 def audit_trail(

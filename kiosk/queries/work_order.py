@@ -19,6 +19,7 @@ from kiosk.services.lookup import product_by_sku, site_by_code
 from kiosk.store.models import (
     Operator,
     Product,
+    QcDisposition,
     SalesOrder,
     SalesOrderLine,
     StockLevel,
@@ -280,6 +281,48 @@ def _view(session: Session, wo: WorkOrder) -> WorkOrderView:
         ),
         close_reason=wo.close_reason,
     )
+
+
+@dataclass(frozen=True)
+class QcView:
+    """One QC verdict as it was recorded: what passed, what failed, why, and what
+    became of the failed units (rework or scrap)."""
+
+    sku: str
+    approved: Decimal
+    failed: Decimal
+    reason: str
+    category: str
+    failed_action: str | None
+    by_badge: str | None
+    at: datetime
+    by_name: str | None = None
+
+
+def qc_dispositions(session: Session, work_order_id: str) -> list[QcView]:
+    """The work order's QC verdicts, oldest first, each with the inspector's name."""
+    rows = session.execute(
+        select(QcDisposition, Product.sku)
+        .join(WoItem, QcDisposition.item_id == WoItem.id)
+        .join(Product, WoItem.product_id == Product.id)
+        .where(QcDisposition.work_order_id == work_order_id)
+        .order_by(QcDisposition.at, QcDisposition.id)
+    ).all()
+    names = names_of(session, {qc.by_badge for qc, _ in rows})
+    return [
+        QcView(
+            sku,
+            qc.approved,
+            qc.failed,
+            qc.reason,
+            qc.category,
+            qc.failed_action,
+            qc.by_badge,
+            qc.at,
+            names.get(qc.by_badge, qc.by_badge) if qc.by_badge else None,
+        )
+        for qc, sku in rows
+    ]
 
 
 def _station_of(step: WoStep, wo: WorkOrder) -> str | None:

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiosk.commands import LogOutput, RecordQc
 from kiosk.store.models import AuditEntry, Notification, SalesOrder, StockMovement, WorkOrder
 from tests.server.conftest import ADMIN, API, Server
 from tests.server.office_client import OFFICE, post, signed_in
@@ -163,6 +164,35 @@ def test_confirm_then_cancel_releases_and_a_refusal_is_in_words(server: Server, 
     assert server.plant.stock("BOLT").reserved == 0
     unknown = post(client, f"/work-orders/{wo}/explode", csrf)
     assert unknown.status_code == 404
+
+
+def test_the_detail_shows_qc_verdicts_under_the_inspectors_name(server: Server, csrf: str) -> None:
+    plant = server.plant
+    plant.receive("WIDGET", 10)
+    plant.receive("BOLT", 10)
+    inspector = plant.operator()
+    wo = plant.started_work_order("GADGET", 4, inspector)
+    empty = server.client.get(f"{OFFICE}/work-orders/{wo}").text
+    assert "No QC verdicts yet." in empty
+    plant.run(LogOutput(work_order_id=wo, qty=3, actor=inspector))
+    plant.run(
+        RecordQc(
+            work_order_id=wo,
+            approved=2,
+            failed=1,
+            reason="scratched lid",
+            category="cosmetic",
+            failed_action="scrap",
+            actor=inspector,
+        )
+    )
+    page = server.client.get(f"{OFFICE}/work-orders/{wo}").text
+    section = page[page.index('id="qc-h"') : page.index('id="holds-h"')]
+    row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    assert f"Person {inspector.badge} GADGET 2 1 Scrapped Cosmetic scratched lid" in row
+    assert "No QC verdicts yet." not in section
+    # The audit trail names the person beside the badge.
+    assert f"Person {inspector.badge} ({inspector.badge})" in page
 
 
 def test_retry_allocation_after_a_receipt_shows_what_it_unblocked(

@@ -249,7 +249,11 @@ def _detail(state: ServerState, work_order_id: str) -> dict[str, Any]:
             raise NotFound(f"Work order {work_order_id[:36]} does not exist.", id=work_order_id)
         view = queries.work_order(session, work_order_id)
         labour = queries.labour(session, work_order_id)
+        qc = queries.qc_dispositions(session, work_order_id)
         audit = audit_trail(session, work_order_id, limit=200)
+        people = queries.names_of(
+            session, {a.operator_badge for a in audit} | {a.supervisor_badge for a in audit}
+        )
         stations = list(
             session.execute(
                 select(Workstation.code, Workstation.name)
@@ -261,7 +265,9 @@ def _detail(state: ServerState, work_order_id: str) -> dict[str, Any]:
     return {
         "wo": view,
         "labour": labour,
+        "qc": qc,
         "audit": audit,
+        "people": people,
         "stations": stations,
         "can": {a.value for a in actions},
         "hold_reasons": list(HoldReason),
