@@ -64,6 +64,7 @@ from kiosk.commands.work_orders import (
     CreateWorkOrder,
     EditWorkOrder,
     ItemSpec,
+    MaterialSpec,
     RetryAllocation,
 )
 
@@ -107,6 +108,7 @@ __all__ = [
     "LineSpec",
     "LocationRouteSpec",
     "LogOutput",
+    "MaterialSpec",
     "PinLockout",
     "RaiseHold",
     "ReceiveStock",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,7 @@ from kiosk.services.context import Context
 from kiosk.services.lookup import active_product, active_site, active_workstation
 from kiosk.services.materials import rescale_item
 from kiosk.services.planning import (
+    HandMaterial,
     PlannedItem,
     allocate_or_block,
     cancel_work_order,
@@ -30,6 +31,20 @@ from kiosk.store.models import WorkOrder
 class ItemSpec:
     sku: str
     qty: Decimal | str | int
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    """A material planned by hand: ``qty`` of ``sku`` for the whole of the item that
+    builds ``for_sku`` (which may be left out when the work order has one item)."""
+
+    sku: str
+    qty: Decimal | str | int
+    for_sku: str | None = None
+
+
+#: More material lines than a person plans by hand on one work order.
+MAX_HAND_MATERIALS = 100
 
 
 def parse_priority(value: object) -> int:
@@ -49,6 +64,8 @@ class CreateWorkOrder(Command):
     scheduled_at: datetime | None = None
     priority: int = 3
     notes: str = ""
+    #: Materials planned by hand instead of spread from the items' BOMs.
+    materials: list[MaterialSpec] = field(default_factory=list)
 
 
 @handles(CreateWorkOrder)
@@ -76,8 +93,56 @@ def create_work_order(ctx: Context, cmd: CreateWorkOrder) -> dict[str, Any]:
         scheduled_at=cmd.scheduled_at,
         priority=parse_priority(cmd.priority),
         notes=cmd.notes or "",
+        materials=hand_materials(ctx, items, cmd.materials),
     )
     return {"work_order_id": wo.id, "number": wo.number}
+
+
+def hand_materials(
+    ctx: Context, items: list[PlannedItem], specs: list[MaterialSpec]
+) -> list[HandMaterial]:
+    """Check the hand-planned lines: each names an active product, a quantity above
+    zero and the item it is for; none is the product it goes into or listed twice."""
+    if len(specs) > MAX_HAND_MATERIALS:
+        raise ValidationError(
+            f"A work order takes at most {MAX_HAND_MATERIALS} materials planned by hand.",
+            field="materials",
+        )
+    position = {item.product.sku_key: n for n, item in enumerate(items)}
+    lines: list[HandMaterial] = []
+    seen: set[tuple[int, str]] = set()
+    for spec in specs:
+        product = active_product(ctx.session, spec.sku, purpose="be planned as a material")
+        qty = parse_qty(spec.qty, what=f"Quantity of {product.sku}")
+        if spec.for_sku:
+            item = position.get(spec.for_sku.strip().lower())
+            if item is None:
+                raise ValidationError(
+                    f"{product.sku} is planned for {spec.for_sku}, which this work order "
+                    "does not build.",
+                    field="materials",
+                )
+        elif len(items) == 1:
+            item = 0
+        else:
+            raise ValidationError(
+                f"Say which item {product.sku} is for: this work order builds several.",
+                field="materials",
+            )
+        builds = items[item].product
+        if product.id == builds.id:
+            raise ValidationError(
+                f"{product.sku} cannot be a material of itself.", field="materials"
+            )
+        if (item, product.id) in seen:
+            raise ValidationError(
+                f"{product.sku} is listed twice for {builds.sku}: give it once, with the "
+                "whole quantity.",
+                field="materials",
+            )
+        seen.add((item, product.id))
+        lines.append(HandMaterial(item, product, qty))
+    return lines
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +207,8 @@ def _change_quantities(
                 raise Conflict(
                     f"{qty} is less than the {item.qty_done} already done on {wo.number}."
                 )
+            rescale_item(wo, item, qty)
+        elif wo.materials_by_hand:  # no BOM to spread again: the typed lines scale
             rescale_item(wo, item, qty)
         else:
             item.qty_planned = qty

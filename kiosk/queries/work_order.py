@@ -139,6 +139,8 @@ class WorkOrderView:
     runs: tuple[RunView, ...]
     #: Why a supervisor closed it short ("" otherwise).
     close_reason: str = ""
+    #: Its materials were planned by hand, not spread from BOMs.
+    materials_by_hand: bool = False
 
     @property
     def qty_planned(self) -> Decimal:
@@ -231,6 +233,7 @@ def _view(session: Session, wo: WorkOrder) -> WorkOrderView:
         notes=wo.notes,
         unlink_pending=wo.unlink_pending,
         closed_short=wo.closed_short,
+        materials_by_hand=wo.materials_by_hand,
         version=wo.version,
         items=tuple(
             ItemView(

@@ -75,8 +75,12 @@ def spread_materials(session: Session, wo: WorkOrder) -> None:
 
     Only for a WO that holds no reservation and has consumed nothing. Pre-assembled
     sub-assemblies are counted at what is available now; allocation locks and
-    re-checks them.
+    re-checks them. A WO whose materials were planned by hand keeps its lines (only
+    its routing follows its items' own BOMs).
     """
+    if wo.materials_by_hand:
+        route(session, wo, _own_builds(wo))
+        return
     wanted, builds = _plan(session, wo)
     if not _requantify(wo, wanted):  # the same lines: no delete and insert
         wo.materials.clear()
@@ -102,13 +106,22 @@ def respread_in_place(session: Session, wo: WorkOrder) -> bool:
     The spread counts what the WO itself holds as available (as if it had released it
     first), so the answer is the one a release, re-spread and re-allocation would give.
     False, with nothing changed, when the spread would name other lines (then the
-    caller releases and re-spreads).
+    caller releases and re-spreads). Lines planned by hand stay as they are.
     """
+    if wo.materials_by_hand:
+        route(session, wo, _own_builds(wo))
+        return True
     wanted, builds = _plan(session, wo, own=True)
     if not _requantify(wo, wanted):
         return False
     route(session, wo, builds)
     return True
+
+
+def _own_builds(wo: WorkOrder) -> dict[str, tuple[str, ...]]:
+    """Each item builds its own product only (hand-planned materials name no sub-assembly
+    to build)."""
+    return {item.id: (item.product_id,) for item in wo.items}
 
 
 def _plan(

@@ -3,6 +3,7 @@ the orchestrator and sales-order changes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -25,6 +26,7 @@ from kiosk.store.models import (
     SalesOrderLine,
     Site,
     WoItem,
+    WoMaterial,
     WorkOrder,
     Workstation,
 )
@@ -34,6 +36,15 @@ ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class PlannedItem:
+    product: Product
+    qty: Decimal
+
+
+@dataclass(frozen=True)
+class HandMaterial:
+    """A material line planned by hand: so much of ``product`` for the item at ``item``."""
+
+    item: int
     product: Product
     qty: Decimal
 
@@ -92,15 +103,22 @@ def new_work_order(
     scheduled_at: datetime | None = None,
     priority: int = 3,
     notes: str = "",
+    materials: Sequence[HandMaterial] | None = None,
 ) -> WorkOrder:
-    """A draft work order with its materials spread and its routing copied."""
+    """A draft work order with its materials spread and its routing copied.
+
+    ``materials``: its material lines planned by hand instead of spread from BOMs (an
+    item may then build a product that has no BOM; its steps still come from the BOM
+    when there is one). Re-spreads keep such lines.
+    """
     if not items:
         raise ValidationError("A work order needs at least one item to build.")
+    by_hand = bool(materials)
     for item in items:
-        if item.product.bom is None:
+        if item.product.bom is None and not by_hand:
             # A fact about the plant's master data, not about the request: 409.
             raise Conflict(
-                f"{item.product.sku} has no BOM, so it cannot be built.",
+                f"{item.product.sku} has no BOM: give it one, or plan the materials by hand.",
                 code="no_bom",
                 sku=item.product.sku,
             )
@@ -116,18 +134,31 @@ def new_work_order(
         priority=priority,
         notes=notes,
         created_at=ctx.now,
+        materials_by_hand=by_hand,
     )
     for position, item in enumerate(items):
         bom = item.product.bom
-        assert bom is not None
         wo.items.append(
             WoItem(
                 id=new_id(),
                 position=position,
                 product_id=item.product.id,
                 product=item.product,
-                bom_id=bom.id,
+                bom_id=bom.id if bom is not None else None,
                 qty_planned=item.qty,
+            )
+        )
+    for position, line in enumerate(materials or ()):
+        wo.materials.append(
+            WoMaterial(
+                id=new_id(),
+                item_id=wo.items[line.item].id,
+                position=position,
+                product_id=line.product.id,
+                product=line.product,
+                qty_required=line.qty,
+                qty_reserved=ZERO,
+                qty_consumed=ZERO,
             )
         )
     ctx.session.add(wo)

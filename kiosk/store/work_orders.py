@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk.store.base import Base, id_column
@@ -35,6 +35,9 @@ class WorkOrder(Base):
     #: Amber marker: cut from its sales order and waiting for a person to decide.
     unlink_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_short: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Its material lines were planned by hand when it was made: re-spreads keep them
+    #: (a quantity change scales them) instead of rebuilding them from BOMs.
+    materials_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Why a supervisor closed it short (a reason code's label, or their words).
     close_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -85,7 +88,9 @@ class WoItem(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[str] = mapped_column(ForeignKey("product.id"), index=True)
-    bom_id: Mapped[str] = mapped_column(ForeignKey("bom.id"))
+    #: The BOM the item's materials were spread from; None when they were planned by hand
+    #: for a product that has no BOM.
+    bom_id: Mapped[str | None] = mapped_column(ForeignKey("bom.id"))
     qty_planned: Mapped[Decimal] = mapped_column(Quantity)
     qty_built: Mapped[Decimal] = mapped_column(Quantity, default=ZERO)
     qty_awaiting_qc: Mapped[Decimal] = mapped_column(Quantity, default=ZERO)

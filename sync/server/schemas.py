@@ -177,8 +177,24 @@ class ItemIn(Body):
     qty: WholeQty
 
 
+class MaterialIn(Body):
+    sku: Sku  # type: ignore[valid-type]
+    qty: PositiveQty
+    for_sku: Sku | None = Field(  # type: ignore[valid-type]
+        None,
+        description="The item (by SKU) it is for; may be left out when there is one item.",
+    )
+
+
 class WorkOrderIn(Body):
     items: list[ItemIn] = Field(min_length=1, max_length=50)
+    materials: list[MaterialIn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Materials planned by hand, replacing the spread of the items' BOMs "
+        "(an item may then build a product without a BOM). Re-spreads keep them; a new "
+        "item quantity scales them.",
+    )
     name: Name | None = None  # type: ignore[valid-type]
     scheduled_at: UtcTime | None = None
     workstation: Code | None = None  # type: ignore[valid-type]

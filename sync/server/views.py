@@ -269,6 +269,8 @@ class WorkOrderOut(BaseModel):
     notes: str
     unlink_pending: bool
     closed_short: bool
+    #: Its materials were planned by hand (``materials`` on create), not spread from BOMs.
+    materials_by_hand: bool = False
     items: list[ItemOut]
     materials: list[MaterialOut]
     steps: list[WoStepOut]
@@ -293,6 +295,7 @@ def work_order_out(wo: queries.WorkOrderView, site: str) -> WorkOrderOut:
         notes=wo.notes,
         unlink_pending=wo.unlink_pending,
         closed_short=wo.closed_short,
+        materials_by_hand=wo.materials_by_hand,
         items=[
             ItemOut(
                 sku=i.sku,

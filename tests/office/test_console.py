@@ -252,6 +252,33 @@ def test_new_work_order_apply_bom_save_as_draft_confirm(
     assert "Ready" in text_of(browser, ".heading")
 
 
+def test_new_work_order_with_materials_planned_by_hand(
+    browser: WebDriver, office_server: OfficeServer
+) -> None:
+    base, tag = office_server.url, _tag()
+    part, _lamp = _kit(office_server, tag)
+    repair = f"REPAIR-{tag}"
+    _made(office_server.api("POST", "/products", json={"sku": repair, "name": f"Repair {tag}"}))
+    sign_in(browser, office_server)
+    browser.get(f"{base}/office/work-orders/new")
+    assert not css(browser, "#mat-sku-1").is_displayed()  # folded away until wanted
+    css(browser, "#by-hand summary").click()
+    fill(browser, {"item-sku-1": repair, "item-qty-1": "2", "mat-sku-1": repair, "mat-qty-1": "1"})
+    click_button(browser, "Save as draft")
+    assert "itself" in text_of(browser, '[role="alert"]')
+    assert css(browser, "#mat-sku-1").is_displayed()  # open again, with what was typed
+    fill(browser, {"mat-sku-1": part, "mat-qty-1": "3"})
+    click_button(browser, "Save as draft")
+    materials = text_of(browser, "section[aria-labelledby=materials-h]")
+    assert "Planned by hand" in materials
+    assert part in materials
+    assert "3 pcs" in materials
+    office_server.api("POST", "/stock/receipts", json={"sku": part, "qty": "3"})
+    click_button(browser, "Confirm")
+    assert "Ready" in text_of(browser, ".heading")
+    assert "3 pcs" in text_of(browser, "section[aria-labelledby=materials-h]")
+
+
 def test_a_changed_sales_order_is_accepted_on_the_unlinked_work_order(
     browser: WebDriver, office_server: OfficeServer, screenshots: Path
 ) -> None:

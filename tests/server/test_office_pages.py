@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -139,6 +140,63 @@ def test_other_bad_new_work_orders(server: Server, csrf: str) -> None:
         assert page.status_code in (409, 422), (fields, page.status_code)
         assert words in page.text.lower(), fields
         assert "Traceback" not in page.text
+    assert _count(server, WorkOrder) == 0
+
+
+def test_materials_planned_by_hand_replace_the_bom_spread(server: Server, csrf: str) -> None:
+    server.plant.product("BRACKET")  # a one-off without a BOM
+    server.plant.receive("BOLT", 100)
+    made = post(
+        server.client,
+        "/work-orders/new",
+        csrf,
+        name="Repair brackets",
+        item_sku=["BRACKET", ""],
+        item_qty=["4", ""],
+        material_sku=["BOLT", "plate", "", ""],
+        material_qty=["12", "2.5", "", ""],
+        material_for=["", "BRACKET", "", ""],
+    )
+    assert made.status_code == 303, made.text[:500]
+    wo_id = _id_in(made.headers["location"])
+    wo = server.plant.wo(wo_id)
+    assert wo.materials_by_hand
+    assert {(m.sku, m.required) for m in wo.materials} == {("BOLT", 12), ("PLATE", Decimal("2.5"))}
+    detail = server.client.get(f"{OFFICE}/work-orders/{wo_id}").text
+    assert 'id="by-hand-note"' in detail
+
+
+def test_bad_materials_planned_by_hand_are_refused_next_to_what_was_typed(
+    server: Server, csrf: str
+) -> None:
+    server.plant.product("BRACKET")
+    cases = [
+        ({"material_sku": "BOLT", "material_qty": "0"}, "more than zero"),
+        ({"material_sku": "BOLT", "material_qty": ""}, "number"),
+        ({"material_sku": "NOPE", "material_qty": "1"}, "nope"),
+        ({"material_sku": "BRACKET", "material_qty": "1"}, "itself"),
+        ({"material_sku": ["BOLT", "BOLT"], "material_qty": ["1", "2"]}, "twice"),
+        ({"material_sku": "BOLT", "material_qty": "1", "material_for": "GADGET"}, "does not build"),
+    ]
+    for fields, words in cases:
+        page = post(
+            server.client,
+            "/work-orders/new",
+            csrf,
+            name="Bad by hand",
+            item_sku="BRACKET",
+            item_qty="1",
+            **fields,
+        )
+        assert page.status_code in (409, 422), (fields, page.status_code)
+        assert 'role="alert"' in page.text
+        assert words in page.text.lower(), (fields, page.text[:300])
+        assert "Traceback" not in page.text
+        typed = fields["material_sku"]
+        first = typed[0] if isinstance(typed, list) else typed
+        # The rows come back as typed, with the by-hand section open.
+        assert f'name="material_sku" list="product-list" value="{first}"' in page.text
+        assert re.search(r'<details class="items wide" id="by-hand" open>', page.text)
     assert _count(server, WorkOrder) == 0
 
 

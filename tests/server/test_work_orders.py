@@ -161,3 +161,37 @@ def test_the_list_filters_by_status_text_skus_and_workstation(server: Server) ->
     for params in ({"status": "nope"}, {"limit": 0}, {"limit": "many"}, {"offset": -1}):
         problem(client.get(WO, params=params, headers=ADMIN), 422, "validation")
     problem(client.get(WO, params={"site": "NOPE"}, headers=ADMIN), 404, "not_found")
+
+
+def test_materials_planned_by_hand_over_http(client: TestClient) -> None:
+    client.post(f"{API}/products", json={"sku": "BRACKET", "name": "Bracket"}, headers=ADMIN)
+    body = {
+        "items": [{"sku": "BRACKET", "qty": 4}],
+        "materials": [{"sku": "BOLT", "qty": "10"}, {"sku": "PLATE", "qty": 1.5}],
+    }
+    answer = client.post(WO, json=body, headers=ADMIN)
+    assert answer.status_code == 201, answer.text
+    wo = answer.json()
+    assert wo["materials_by_hand"] is True
+    assert {m["sku"]: m["required"] for m in wo["materials"]} == {"BOLT": "10", "PLATE": "1.5"}
+    confirmed = client.post(f"{WO}/{wo['id']}/confirm", headers=ADMIN).json()
+    assert {m["sku"]: m["required"] for m in confirmed["materials"]} == {
+        "BOLT": "10",
+        "PLATE": "1.5",
+    }
+    # A spread work order says it was not planned by hand.
+    assert create(client, "WIDGET", 1)["materials_by_hand"] is False
+
+    refusals = [
+        ({"sku": "BOLT", "qty": 0}, 422, "validation"),
+        ({"sku": "BOLT", "qty": "NaN"}, 422, "validation"),
+        ({"sku": "BOLT", "qty": 1, "for_sku": "WIDGET"}, 422, "validation"),
+        ({"sku": "BRACKET", "qty": 1}, 422, "validation"),
+        ({"sku": "NOPE", "qty": 1}, 409, "not_found"),
+        ({"sku": "BOLT", "qty": 1, "colour": "red"}, 422, "validation"),
+    ]
+    before = client.get(WO, headers=ADMIN).json()
+    for material, status, code in refusals:
+        body = {"items": [{"sku": "BRACKET", "qty": 1}], "materials": [material]}
+        problem(client.post(WO, json=body, headers=ADMIN), status, code)
+    assert client.get(WO, headers=ADMIN).json() == before

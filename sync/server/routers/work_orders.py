@@ -14,6 +14,7 @@ from kiosk.commands import (
     CreateWorkOrder,
     EditWorkOrder,
     ItemSpec,
+    MaterialSpec,
     RetryAllocation,
 )
 from kiosk.domain.enums import WoStatus
@@ -52,6 +53,7 @@ def create_work_order(
     result = state.run(
         CreateWorkOrder(
             items=[ItemSpec(i.sku, i.qty) for i in body.items],
+            materials=[MaterialSpec(m.sku, m.qty, m.for_sku) for m in body.materials],
             name=body.name,
             site=body.site,
             workstation=body.workstation,

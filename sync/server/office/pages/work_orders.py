@@ -24,6 +24,7 @@ from kiosk.commands import (
     EditWorkOrder,
     ItemSpec,
     KeepAsStock,
+    MaterialSpec,
     RaiseHold,
     ResumeWorkOrder,
     RetryAllocation,
@@ -170,6 +171,25 @@ def _items(form: FormData) -> list[ItemSpec]:
     return items
 
 
+def _materials(form: FormData) -> list[MaterialSpec]:
+    """The rows of materials planned by hand that name a product (blank rows are spare)."""
+    return [
+        MaterialSpec(sku.strip(), qty.strip(), for_sku.strip() or None)
+        for sku, qty, for_sku in _material_rows(form)
+        if sku.strip()
+    ]
+
+
+def _material_rows(form: FormData) -> list[tuple[str, str, str]]:
+    columns = [
+        [v for v in form.getlist(name) if isinstance(v, str)]
+        for name in ("material_sku", "material_qty", "material_for")
+    ]
+    width = max(map(len, columns))
+    rows = zip(*(c + [""] * (width - len(c)) for c in columns), strict=True)
+    return [(s, q, f) for s, q, f in rows if s.strip() or q.strip() or f.strip()]
+
+
 def _scheduled(value: str) -> datetime | None:
     if not value:
         return None
@@ -209,6 +229,7 @@ def create_work_order(request: Request, who: web.Person, form: web.Form, state: 
                 scheduled_at=_scheduled(web.field(form, "scheduled_at")),
                 priority=_priority(web.field(form, "priority")),
                 notes=web.field(form, "notes"),
+                materials=_materials(form),
                 actor=actor_of(who),
             )
         )
@@ -237,6 +258,7 @@ def _echo(form: FormData) -> dict[str, Any]:
             strict=False,
         )
     )
+    echo["material_rows"] = _material_rows(form)
     return echo
 
 
