@@ -3,7 +3,7 @@ answer to an unlinked work order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,14 @@ from kiosk.services.orchestrator import cover_line, link_line, lock_order_stock,
 from kiosk.services.planning import replan
 from kiosk.services.sales_changes import change_line_qty, recover_line
 from kiosk.store.base import new_id
-from kiosk.store.models import SalesOrder, SalesOrderLine, WoLink, WoMaterial, WoMessage
+from kiosk.store.models import (
+    Product,
+    SalesOrder,
+    SalesOrderLine,
+    WoLink,
+    WoMaterial,
+    WoMessage,
+)
 
 
 @dataclass(frozen=True)
@@ -91,31 +98,44 @@ def ingest(ctx: Context, cmd: IngestSalesOrder) -> dict[str, Any]:
     products = [find_product(ctx.session, spec.sku) for spec, _ in parsed]
     lock_order_stock(ctx, site.id, [p.id for p in products if p is not None])
     for position, ((spec, qty), product) in enumerate(zip(parsed, products, strict=True)):
-        line = SalesOrderLine(
-            id=new_id(),
-            line_id=str(spec.line_id),
-            position=position,
-            sku=str(spec.sku).strip(),
-            product_id=product.id if product else None,
-            qty=qty,
-            qty_from_stock=Decimal(0),
-            qty_from_work_orders=Decimal(0),
-            qty_backordered=Decimal(0),
-            qty_reserved=Decimal(0),
-        )
-        so.lines.append(line)
-        ctx.session.flush()
-        if product is None:
-            ctx.notify(
-                NotificationKind.UNMATCHED_SKU,
-                f"Order {external_id} line {spec.line_id}: no product has SKU "
-                f"“{line.sku}”. Nothing was reserved or built for it.",
-                site_id=site.id,
-                sales_order_id=so.id,
-            )
-            continue
-        cover_line(ctx, so, line, qty)
+        _order_line(ctx, so, spec, qty, product, position)
     return {"sales_order_id": so.id, "created": True}
+
+
+def _order_line(
+    ctx: Context,
+    so: SalesOrder,
+    spec: LineSpec,
+    qty: Decimal,
+    product: Product | None,
+    position: int,
+) -> None:
+    """Add one line to the order and cover it (stock, then work orders), or tell the
+    office that no product has its SKU."""
+    line = SalesOrderLine(
+        id=new_id(),
+        line_id=str(spec.line_id),
+        position=position,
+        sku=str(spec.sku).strip(),
+        product_id=product.id if product else None,
+        qty=qty,
+        qty_from_stock=Decimal(0),
+        qty_from_work_orders=Decimal(0),
+        qty_backordered=Decimal(0),
+        qty_reserved=Decimal(0),
+    )
+    so.lines.append(line)
+    ctx.session.flush()
+    if product is None:
+        ctx.notify(
+            NotificationKind.UNMATCHED_SKU,
+            f"Order {so.external_id} line {spec.line_id}: no product has SKU "
+            f"“{line.sku}”. Nothing was reserved or built for it.",
+            site_id=so.site_id,
+            sales_order_id=so.id,
+        )
+        return
+    cover_line(ctx, so, line, qty)
 
 
 def _lock_order(ctx: Context, sales_order_id: str) -> SalesOrder | None:
@@ -154,19 +174,25 @@ class LineChange:
 
 @dataclass(frozen=True, kw_only=True)
 class ChangeSalesOrder(Command):
-    """New quantities per line; 0 removes the line."""
+    """New quantities per line (0 removes the line, by the make-to-order rules), and
+    lines added after the order was placed (ordered like any other line)."""
 
     type_name = "change_sales_order"
     policy = Policy(sync=Sync.OFFICE)
     sales_order_id: str
-    lines: list[LineChange]
+    lines: list[LineChange] = field(default_factory=list)
     reason: str = "quantity changed"
+    added: list[LineSpec] = field(default_factory=list)
 
 
 @handles(ChangeSalesOrder)
 def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
+    if not cmd.lines and not cmd.added:
+        raise ValidationError("Say what changes: a line's quantity or a line to add.")
     so = _open_order(ctx, cmd.sales_order_id)
     by_id = {line.line_id: line for line in so.lines}
+    # Every input is checked before anything moves: a refusal changes nothing.
+    changes = []
     for change_ in cmd.lines:
         line = by_id.get(str(change_.line_id))
         if line is None:
@@ -174,10 +200,28 @@ def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
         qty = parse_qty(
             change_.qty, what=f"Quantity of line {line.line_id}", whole=True, allow_zero=True
         )
-        why = "line removed" if qty == 0 else cmd.reason
-        change_line_qty(ctx, so, line, qty, why)
+        changes.append((line, qty))
+    added = []
+    for spec in cmd.added:
+        line_id = str(spec.line_id).strip()
+        if not line_id or line_id in by_id or line_id in {str(a.line_id) for a, _ in added}:
+            raise ValidationError(
+                f"Order {so.external_id} already has a line {line_id or '(no id)'}; "
+                "a new line needs an id of its own.",
+                field="added",
+            )
+        added.append((spec, parse_qty(spec.qty, what=f"Quantity of line {line_id}", whole=True)))
+    products = [find_product(ctx.session, spec.sku) for spec, _ in added]
+    if added:  # before any line moves, as ingest does: stock, then work orders
+        lock_order_stock(ctx, so.site_id, [p.id for p in products if p is not None])
+    for line, qty in changes:
+        change_line_qty(ctx, so, line, qty, "line removed" if qty == 0 else cmd.reason)
+    if added:
+        position = max((line.position for line in so.lines), default=-1) + 1
+        for n, ((spec, qty), product) in enumerate(zip(added, products, strict=True)):
+            _order_line(ctx, so, spec, qty, product, position + n)
     so.updated_at = ctx.now
-    return {}
+    return {"added": [str(spec.line_id) for spec, _ in added]}
 
 
 @dataclass(frozen=True, kw_only=True)

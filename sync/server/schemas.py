@@ -240,7 +240,15 @@ class SalesLinePatch(Body):
 
 
 class SalesOrderPatch(Body):
-    lines: list[SalesLinePatch] = Field(min_length=1, max_length=500)
+    lines: list[SalesLinePatch] = Field(
+        default_factory=list, max_length=500, description="New quantities of existing lines."
+    )
+    added: list[SalesLineIn] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Lines added after the order was placed: covered from stock or by work "
+        "orders like any other line. A patch names at least one line or one added line.",
+    )
 
 
 # -- devices and the rest -------------------------------------------------------------------

@@ -72,17 +72,31 @@ def apply_order(
         state.run(CancelSalesOrder(sales_order_id=view.id, refunded=snap.refunded, actor=SHOPIFY))
         return " ".join([*notes, "cancelled"])
     current = {line.line_id: line.qty for line in view.lines}
+    in_snapshot = {x.line_id for x in snap.lines}
     changes = [
         LineChange(x.line_id, x.qty)
         for x in snap.lines
         if x.line_id in current and current[x.line_id] != x.qty
     ]
-    unknown = [x.line_id for x in snap.lines if x.line_id not in current and x.qty > 0]
+    # A line gone from the order (not just set to 0) is removed all the same.
+    changes += [
+        LineChange(line_id, 0)
+        for line_id, qty in current.items()
+        if line_id not in in_snapshot and qty > 0
+    ]
+    added = [
+        LineSpec(x.line_id, x.sku, x.qty)
+        for x in snap.lines
+        if x.line_id not in current and x.qty > 0
+    ]
+    if changes or added:
+        state.run(
+            ChangeSalesOrder(sales_order_id=view.id, lines=changes, added=added, actor=SHOPIFY)
+        )
     if changes:
-        state.run(ChangeSalesOrder(sales_order_id=view.id, lines=changes, actor=SHOPIFY))
         notes.append(f"changed {len(changes)} line(s)")
-    if unknown:
-        notes.append("lines added after the order was placed are not taken: " + ", ".join(unknown))
+    if added:
+        notes.append("added line(s) " + ", ".join(a.line_id for a in added))
     return " ".join(notes) or "unchanged"
 
 

@@ -39,10 +39,10 @@ from kiosk.commands import (
     RaiseHold,
     StartWorkOrder,
 )
-from kiosk.domain.errors import Conflict, Forbidden, NotFound
+from kiosk.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from kiosk.queries import WorkOrderView
 from kiosk.store.models import SalesOrder, SalesOrderLine, WorkOrder
-from tests.builders import OFFICE, Plant
+from tests.builders import OFFICE, Plant, simple_plant
 
 ORDERED = 6
 IN_STOCK = 2
@@ -604,3 +604,55 @@ def test_changes_to_a_closed_or_unknown_order_are_refused(plant: Plant) -> None:
     with pytest.raises(Conflict):
         apply_change(plant, s.so_id, "refunded")
     assert line_row(plant, s.so_id).order_status == "cancelled"
+
+
+def test_a_line_added_to_an_open_order_is_covered_like_any_other(plant: Plant) -> None:
+    simple_plant(plant)
+    plant.receive("WIDGET", 1)
+    for sku in ("BOLT", "PLATE"):
+        plant.receive(sku, 100)
+    result = plant.run(
+        IngestSalesOrder(external_id="SO-ADD", lines=[LineSpec("1", "BOLT", 3)], actor=OFFICE)
+    )
+    so_id = str(result.data["sales_order_id"])
+    plant.run(
+        ChangeSalesOrder(sales_order_id=so_id, added=[LineSpec("2", "WIDGET", 4)], actor=OFFICE)
+    )
+    line = plant.sales_order(so_id).lines[1]
+    assert (line.line_id, line.qty, line.qty_from_stock, line.qty_from_work_orders) == (
+        "2",
+        4,
+        1,
+        3,
+    )
+    assert plant.wo(line.work_order_ids[0]).type == "MTO"
+
+
+def test_an_added_line_that_clashes_is_refused_and_nothing_moves(plant: Plant) -> None:
+    simple_plant(plant)
+    plant.receive("BOLT", 100)
+    result = plant.run(
+        IngestSalesOrder(external_id="SO-CLASH", lines=[LineSpec("1", "BOLT", 3)], actor=OFFICE)
+    )
+    so_id = str(result.data["sales_order_id"])
+    before = plant.sales_order(so_id)
+    refusals = [
+        ChangeSalesOrder(  # its id is taken; the quantity change with it does not happen
+            sales_order_id=so_id,
+            lines=[LineChange("1", 1)],
+            added=[LineSpec("1", "WIDGET", 1)],
+            actor=OFFICE,
+        ),
+        ChangeSalesOrder(sales_order_id=so_id, added=[LineSpec("2", "WIDGET", 0)], actor=OFFICE),
+        ChangeSalesOrder(
+            sales_order_id=so_id,
+            added=[LineSpec("2", "WIDGET", 1), LineSpec("2", "BOLT", 1)],
+            actor=OFFICE,
+        ),
+        ChangeSalesOrder(sales_order_id=so_id, actor=OFFICE),
+    ]
+    for command in refusals:
+        with pytest.raises(ValidationError):
+            plant.run(command)
+    assert plant.sales_order(so_id) == before
+    assert plant.stock("BOLT").reserved == 3

@@ -265,3 +265,52 @@ def test_the_background_worker_applies_deliveries_soon(engine: object) -> None:
         while count(server, SalesOrder) == 0:
             assert time.monotonic() - started < 10, "the worker did not apply the delivery"
             time.sleep(0.05)
+
+
+def test_a_line_added_after_the_order_is_ordered_and_a_removed_one_follows_the_mto_table(
+    server: Server,
+) -> None:
+    for sku in ("BOLT", "PLATE"):
+        server.plant.receive(sku, 100)
+    server.webhook(
+        "orders/create", order_payload(8008, [(1, "WIDGET", 2)], updated_at="2026-11-20T10:00:00Z")
+    )
+    server.webhook(  # the shop edits the order: a gadget is added
+        "orders/updated",
+        order_payload(
+            8008, [(1, "WIDGET", 2), (2, "GADGET", 1)], updated_at="2026-11-20T11:00:00Z"
+        ),
+    )
+    server.drain()
+    (order,) = orders(server)
+    assert [(x["line_id"], x["sku"], x["qty"]) for x in order["lines"]] == [
+        ("1", "WIDGET", "2"),
+        ("2", "GADGET", "1"),
+    ]
+    (gadget_wo,) = order["lines"][1]["work_order_ids"]
+    assert server.plant.wo(gadget_wo).type == "MTO"
+    assert server.plant.wo(gadget_wo).qty_planned == 1
+
+    # The same snapshot again (a replayed delivery) adds nothing twice.
+    server.webhook(
+        "orders/updated",
+        order_payload(
+            8008, [(1, "WIDGET", 2), (2, "GADGET", 1)], updated_at="2026-11-20T11:00:00Z"
+        ),
+        delivery_id="again",
+    )
+    server.drain()
+    (order,) = orders(server)
+    assert len(order["lines"]) == 2
+
+    # Removed again (current_quantity 0): a work order not started is cancelled.
+    server.webhook(
+        "orders/updated",
+        order_payload(
+            8008, [(1, "WIDGET", 2), (2, "GADGET", 0)], updated_at="2026-11-20T12:00:00Z"
+        ),
+    )
+    server.drain()
+    (order,) = orders(server)
+    assert [x["qty"] for x in order["lines"]] == ["2", "0"]
+    assert server.plant.wo(gadget_wo).status == "cancelled"

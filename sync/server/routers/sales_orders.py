@@ -72,11 +72,12 @@ def change_sales_order(
     who: Admin,
     state: State,
 ) -> views.SalesOrderOut:
-    """New quantities per line; 0 removes the line."""
+    """New quantities per line (0 removes the line), and lines added to the order."""
     state.run(
         ChangeSalesOrder(
             sales_order_id=sales_order_id,
             lines=[LineChange(line.line_id, line.qty) for line in body.lines],
+            added=[LineSpec(line.line_id, line.sku, line.qty) for line in body.added],
             actor=who.actor(),
         )
     )
