@@ -192,7 +192,7 @@ def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
     so = _open_order(ctx, cmd.sales_order_id)
     by_id = {line.line_id: line for line in so.lines}
     # Every input is checked before anything moves: a refusal changes nothing.
-    changes = []
+    changes: list[tuple[SalesOrderLine, Decimal]] = []
     for change_ in cmd.lines:
         line = by_id.get(str(change_.line_id))
         if line is None:
@@ -201,7 +201,7 @@ def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
             change_.qty, what=f"Quantity of line {line.line_id}", whole=True, allow_zero=True
         )
         changes.append((line, qty))
-    added = []
+    added: list[tuple[LineSpec, Decimal]] = []
     for spec in cmd.added:
         line_id = str(spec.line_id).strip()
         if not line_id or line_id in by_id or line_id in {str(a.line_id) for a, _ in added}:
