@@ -51,6 +51,7 @@ from kiosk.commands.sales import (
     LineChange,
     LineSpec,
 )
+from kiosk.commands.shopify_deliveries import ReplayWebhookDelivery
 from kiosk.commands.shopify_routes import (
     AwaitShopifyRoute,
     DeleteShopifyRoute,
@@ -113,6 +114,7 @@ __all__ = [
     "RaiseHold",
     "ReceiveStock",
     "RecordQc",
+    "ReplayWebhookDelivery",
     "ResumeWorkOrder",
     "RetryAllocation",
     "ReverseRun",

@@ -122,3 +122,34 @@ class SalesOrderSource(StrEnum):
     SHOPIFY = "shopify"
     API = "api"
     MANUAL = "manual"
+
+
+class DeliveryStatus(StrEnum):
+    """Where a stored webhook delivery stands (``webhook_delivery.status``)."""
+
+    PENDING = "pending"  # stored, to be applied by the inbox
+    WAITING = "waiting"  # parked until its shop or location is routed to a site
+    DONE = "done"  # applied
+    IGNORED = "ignored"  # settled without effect: another topic, a stale snapshot, a repeat
+    FAILED = "failed"  # could not be applied; kept, and can be replayed
+
+    @property
+    def public(self) -> str:
+        """The status integrators and the office see: applied, deferred, ignored or failed."""
+        return _DELIVERY_PUBLIC[self]
+
+    @classmethod
+    def stored_as(cls, public: str) -> tuple[DeliveryStatus, ...]:
+        """The stored statuses a public one stands for (deferred: pending or waiting)."""
+        return tuple(s for s in cls if s.public == public)
+
+
+_DELIVERY_PUBLIC = {
+    DeliveryStatus.PENDING: "deferred",
+    DeliveryStatus.WAITING: "deferred",
+    DeliveryStatus.DONE: "applied",
+    DeliveryStatus.IGNORED: "ignored",
+    DeliveryStatus.FAILED: "failed",
+}
+#: The public statuses, in the order the console offers them.
+DELIVERY_PUBLIC_STATUSES = ("applied", "deferred", "ignored", "failed")

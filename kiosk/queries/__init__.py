@@ -10,10 +10,18 @@ plain values that cannot lazy-load.
 - ``floor``: people, labour, notifications, today's good units, the station;
 - ``sync_overview``: the kiosk's queue and the server's answers;
 - ``work_order_list``: the office's filtered, paged list;
-- ``master_data``: sites, workstations, operators and products, listed and one by one.
+- ``master_data``: sites, workstations, operators and products, listed and one by one;
+- ``deliveries``: the Shopify deliveries the server stored, and what became of each.
 """
 
 from kiosk.queries.board import BoardCache, BoardRow, board_rows
+from kiosk.queries.deliveries import (
+    DeliveryFilters,
+    DeliveryView,
+    delivery,
+    delivery_topics,
+    list_deliveries,
+)
 from kiosk.queries.floor import (
     ALL_SITES,
     Identified,
@@ -56,6 +64,8 @@ __all__ = [
     "ALL_SITES",
     "BoardCache",
     "BoardRow",
+    "DeliveryFilters",
+    "DeliveryView",
     "HoldView",
     "Identified",
     "ItemSummary",
@@ -79,8 +89,11 @@ __all__ = [
     "WorkOrderView",
     "board_rows",
     "clocked_in",
+    "delivery",
+    "delivery_topics",
     "good_units_today",
     "labour",
+    "list_deliveries",
     "list_work_orders",
     "names_of",
     "notifications",

@@ -88,8 +88,11 @@ class WebhookDelivery(Base):
     request_id: Mapped[str] = mapped_column(String(64), default="")
     #: ``X-Shopify-Shop-Domain``, lower-cased: the shop's route decides the order's site.
     shop_domain: Mapped[str | None] = mapped_column(String(255), index=True)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    #: pending | done | failed | waiting (for a route to a site: see shopify_routes)
+    #: The Shopify order it is about, once the inbox has read it (None: not read yet, or
+    #: unreadable).
+    order_ref: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    #: A DeliveryStatus: pending | waiting (for a route) | done | ignored | failed
     status: Mapped[str] = mapped_column(String(10), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kiosk.commands import AwaitShopifyRoute
 from kiosk.commands.shopify_routes import WAITING
+from kiosk.domain.enums import DeliveryStatus
 from kiosk.domain.errors import DomainError
 from kiosk.services import shop_routing
 from kiosk.services.shop_routing import Route
@@ -64,6 +65,9 @@ CLAIM_LEASE = timedelta(minutes=2)
 CHANNEL = "webhook_inbox"
 #: Wake-ups of the inboxes are at most this often per server process (a burst is one).
 ANNOUNCE_INTERVAL = 0.01
+
+
+_OTHER_TOPIC = "not a topic the plant takes (orders and refunds only)"
 
 
 class _Parked(Exception):
@@ -128,8 +132,13 @@ class Inbox:
         request_id: str,
         shop_domain: str | None = None,
     ) -> bool:
-        """Keep a verified delivery; False if this one was stored before (a retry)."""
+        """Keep a verified delivery; False if this one was stored before (a retry).
+
+        A topic the plant does not take is kept too, settled as ignored at once, so the
+        office sees everything the shop sent.
+        """
         shop = (shop_domain or "").strip().lower()[:255] or None
+        taken = topic in shopify.TOPICS
         try:
             with self.state.write() as session:
                 session.add(
@@ -142,14 +151,16 @@ class Inbox:
                         request_id=request_id[:64],
                         shop_domain=shop,
                         received_at=utcnow(),
-                        status="pending",
+                        status=(DeliveryStatus.PENDING if taken else DeliveryStatus.IGNORED).value,
                         attempts=0,
-                        result="",
+                        result="" if taken else _OTHER_TOPIC,
+                        processed_at=None if taken else utcnow(),
                     )
                 )
         except IntegrityError:
             return False
-        self.wake()
+        if taken:
+            self.wake()
         return True
 
     def wake(self) -> None:
@@ -223,13 +234,17 @@ class Inbox:
             received, shop = delivery.received_at, delivery.shop_domain
         token = logs.request_id.set(rid or f"inbox-{delivery_id[:8]}")
         try:
+            if topic not in shopify.TOPICS:  # a replayed delivery of another topic
+                return self._settle(delivery_id, DeliveryStatus.IGNORED, _OTHER_TOPIC)
             try:
                 data = json.loads(body)
                 if not isinstance(data, dict):
                     raise shopify.PayloadError("the payload is not a JSON object")
                 key = shopify.order_key(topic, data)
             except (ValueError, shopify.PayloadError) as err:
-                return self._settle(delivery_id, "failed", f"unreadable payload: {err}")
+                return self._settle(
+                    delivery_id, DeliveryStatus.FAILED, f"unreadable payload: {err}"
+                )
             with self._order_lock(key):
                 return self._apply(delivery_id, topic, data, key, received, shop)
         except Exception as err:
@@ -268,19 +283,24 @@ class Inbox:
                     if route is None:
                         return True  # parked: it waits for a route
                     site, where = route.site, f"at {route.site} ({route.why}): "
-                outcome = where + apply_order(self.state, snap, st, site=site)
+                outcome = apply_order(self.state, snap, st, site=site).after(where)
         except _Parked as parked:
             return parked.settled
         except Deferred as err:
             # A refund whose order waits for a route waits with it, however long.
             if utcnow() - received > DEFER_LIMIT and not self._shop_waits(shop):
-                return self._settle(delivery_id, "failed", str(err))
+                return self._settle(delivery_id, DeliveryStatus.FAILED, str(err), key)
+            self._note(delivery_id, f"deferred: {err}", key)
             return False
         except shopify.PayloadError as err:
-            return self._settle(delivery_id, "failed", f"unreadable payload: {err}")
+            return self._settle(
+                delivery_id, DeliveryStatus.FAILED, f"unreadable payload: {err}", key
+            )
         except DomainError as err:
             log.warning("delivery %s refused: %s", delivery_id, err.message)
-            return self._settle(delivery_id, "failed", f"{err.code}: {err.message}")
+            return self._settle(
+                delivery_id, DeliveryStatus.FAILED, f"{err.code}: {err.message}", key
+            )
         with self.state.write() as session:
             row = session.get(ShopifyOrder, key)
             if row is None:
@@ -289,8 +309,9 @@ class Inbox:
             row.sales_order_id = st.sales_order_id
             row.snapshot_at = st.snapshot_at
             row.refund_ids = list(st.refund_ids)
-            self._mark(session, delivery_id, "done", outcome)
-        log.info("delivery %s (%s, order %s): %s", delivery_id, topic, key, outcome)
+            status = DeliveryStatus.DONE if outcome.applied else DeliveryStatus.IGNORED
+            self._mark(session, delivery_id, status, outcome.text, key)
+        log.info("delivery %s (%s, order %s): %s", delivery_id, topic, key, outcome.text)
         return True
 
     def _route(self, delivery_id: str, shop: str | None, location: str | None) -> Route | None:
@@ -318,20 +339,34 @@ class Inbox:
             )
             return session.scalars(waiting.limit(1)).first() is not None
 
-    def _settle(self, delivery_id: str, status: str, result: str) -> bool:
+    def _settle(
+        self, delivery_id: str, status: DeliveryStatus, result: str, order: str | None = None
+    ) -> bool:
         with self.state.write() as session:
-            self._mark(session, delivery_id, status, result)
-        log.info("delivery %s %s: %s", delivery_id, status, result)
+            self._mark(session, delivery_id, status, result, order)
+        log.info("delivery %s %s: %s", delivery_id, status.value, result)
         return True
 
     @staticmethod
-    def _mark(session, delivery_id: str, status: str, result: str) -> None:  # type: ignore[no-untyped-def]
+    def _mark(  # type: ignore[no-untyped-def]
+        session, delivery_id: str, status: DeliveryStatus, result: str, order: str | None = None
+    ) -> None:
         delivery = session.get(WebhookDelivery, delivery_id)
-        delivery.status = status
+        delivery.status = status.value
         delivery.result = result
         delivery.attempts += 1
         delivery.processed_at = utcnow()
         delivery.claimed_until = None
+        if order is not None:
+            delivery.order_ref = order[:64]
+
+    def _note(self, delivery_id: str, result: str, order: str) -> None:
+        """Say why a delivery still waits (and which order it is), leaving it pending."""
+        with contextlib.suppress(Exception), self.state.write() as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            if delivery is not None and delivery.status == DeliveryStatus.PENDING:
+                delivery.result = result
+                delivery.order_ref = order[:64]
 
     def _retry_later(self, delivery_id: str, error: str) -> bool:
         with contextlib.suppress(Exception), self.state.write() as session:
@@ -340,7 +375,7 @@ class Inbox:
                 delivery.attempts += 1
                 delivery.result = error
                 if delivery.attempts >= MAX_ATTEMPTS:
-                    delivery.status = "failed"
+                    delivery.status = DeliveryStatus.FAILED.value
                     delivery.processed_at = utcnow()
         return False
 

@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import Scope
 
+from kiosk.domain.enums import DeliveryStatus
 from kiosk.store.base import utcnow
 from kiosk.store.models import (
     AppliedCommand,
@@ -172,7 +173,7 @@ class PlantCollector(Collector):
             "Stored webhook deliveries by status (pending and waiting are the backlog).",
             labels=["status"],
         )
-        by_status = dict.fromkeys(("pending", "waiting", "failed", "done"), 0)
+        by_status = dict.fromkeys((s.value for s in DeliveryStatus), 0)
         by_status.update({status: int(n) for status, n in inbox})
         for status, n in sorted(by_status.items()):
             backlog.add_metric([status], n)

@@ -37,23 +37,39 @@ class OrderState:
     refund_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What applying a delivery did, in words; ``applied`` False: it was set aside with no
+    effect (stale, a repeat, nothing to do), and the delivery is listed as ignored."""
+
+    text: str
+    applied: bool = True
+
+    def after(self, prefix: str) -> Outcome:
+        return Outcome(prefix + self.text, self.applied)
+
+
+def ignored(text: str) -> Outcome:
+    return Outcome(text, applied=False)
+
+
 class Deferred(Exception):
     """Cannot be applied yet (a refund for an order not seen); try again later."""
 
 
 def apply_order(
     state: ServerState, snap: OrderSnapshot, st: OrderState, *, site: str | None = None
-) -> str:
+) -> Outcome:
     """Converge the sales order to ``snap`` (a new one is taken at ``site``, the code of
     the site its shop or location is routed to); returns what happened, for the inbox."""
     if st.snapshot_at is not None and snap.updated_at < st.snapshot_at:
-        return "stale snapshot; a newer one was applied"
+        return ignored("stale snapshot; a newer one was applied")
     st.snapshot_at = snap.updated_at
     notes = []
     if st.sales_order_id is None:
         lines = [LineSpec(x.line_id, x.sku, x.qty) for x in snap.lines if x.qty > 0]
         if not lines:
-            return "no quantities to order"
+            return ignored("no quantities to order")
         result = state.run(
             IngestSalesOrder(
                 external_id=snap.order_key,
@@ -67,10 +83,11 @@ def apply_order(
         notes.append("created" if result.data.get("created") else "found")
     view = _order(state, st.sales_order_id)
     if view is None or view.status != SalesOrderStatus.OPEN.value:
-        return " ".join([*notes, f"order is {view.status if view else 'deleted'}; nothing more"])
+        said = " ".join([*notes, f"order is {view.status if view else 'deleted'}; nothing more"])
+        return Outcome(said) if notes else ignored(said)
     if snap.cancelled:
         state.run(CancelSalesOrder(sales_order_id=view.id, refunded=snap.refunded, actor=SHOPIFY))
-        return " ".join([*notes, "cancelled"])
+        return Outcome(" ".join([*notes, "cancelled"]))
     current = {line.line_id: line.qty for line in view.lines}
     in_snapshot = {x.line_id for x in snap.lines}
     changes = [
@@ -97,24 +114,24 @@ def apply_order(
         notes.append(f"changed {len(changes)} line(s)")
     if added:
         notes.append("added line(s) " + ", ".join(a.line_id for a in added))
-    return " ".join(notes) or "unchanged"
+    return Outcome(" ".join(notes) or "unchanged")
 
 
-def apply_refund(state: ServerState, refund: Refund, st: OrderState) -> str:
+def apply_refund(state: ServerState, refund: Refund, st: OrderState) -> Outcome:
     """Reduce the refunded lines (0 removes one); refunding everything cancels the order."""
     if refund.refund_id in st.refund_ids:
-        return "refund already applied"
+        return ignored("refund already applied")
     if st.sales_order_id is None:
         if st.snapshot_at is not None:
-            return "the order was never taken; nothing to refund"
+            return ignored("the order was never taken; nothing to refund")
         raise Deferred("the order has not arrived yet")
     st.refund_ids = (*st.refund_ids, refund.refund_id)
     if st.snapshot_at is not None and st.snapshot_at >= refund.created_at:
-        return "already part of the order snapshot"
+        return ignored("already part of the order snapshot")
     st.snapshot_at = refund.created_at
     view = _order(state, st.sales_order_id)
     if view is None or view.status != SalesOrderStatus.OPEN.value:
-        return f"order is {view.status if view else 'deleted'}; nothing to refund"
+        return ignored(f"order is {view.status if view else 'deleted'}; nothing to refund")
     current = {line.line_id: line.qty for line in view.lines}
     changes = [
         LineChange(line_id, max(current[line_id] - qty, Decimal(0)))
@@ -125,15 +142,15 @@ def apply_refund(state: ServerState, refund: Refund, st: OrderState) -> str:
     remaining.update({c.line_id: c.qty for c in changes})  # type: ignore[misc]
     if changes and all(qty == 0 for qty in remaining.values()):
         state.run(CancelSalesOrder(sales_order_id=view.id, refunded=True, actor=SHOPIFY))
-        return "refunded in full; order cancelled"
+        return Outcome("refunded in full; order cancelled")
     if changes:
         state.run(
             ChangeSalesOrder(
                 sales_order_id=view.id, lines=changes, reason="refunded", actor=SHOPIFY
             )
         )
-        return f"refund reduced {len(changes)} line(s)"
-    return "refund moved no quantities"
+        return Outcome(f"refund reduced {len(changes)} line(s)")
+    return Outcome("refund moved no quantities")
 
 
 def _order(state: ServerState, sales_order_id: str) -> queries.SalesOrderView | None:

@@ -549,3 +549,37 @@ class PushFailureOut(BaseModel):
     replayed_at: datetime | None
     replay_result: str
     command: dict[str, Any]
+
+
+class DeliveryOut(BaseModel):
+    """A stored Shopify delivery and what became of it."""
+
+    id: str
+    topic: str
+    event_id: str
+    shop_domain: str | None
+    order: str | None
+    received_at: datetime
+    processed_at: datetime | None
+    status: str
+    reason: str
+    attempts: int
+    request_id: str
+    body: str | None = None
+
+
+def delivery_out(view: queries.DeliveryView) -> DeliveryOut:
+    return DeliveryOut(
+        id=view.id,
+        topic=view.topic,
+        event_id=view.event_id,
+        shop_domain=view.shop_domain,
+        order=view.order,
+        received_at=view.received_at,
+        processed_at=view.processed_at,
+        status=view.status,
+        reason=view.reason,
+        attempts=view.attempts,
+        request_id=view.request_id,
+        body=view.body,
+    )

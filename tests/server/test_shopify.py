@@ -95,7 +95,7 @@ def test_duplicate_deliveries_make_one_order(server: Server) -> None:
     assert server.webhook("orders/paid", create).json()["status"] == "ignored"
     server.drain()
     server.drain()
-    assert count(server, WebhookDelivery) == 2
+    assert count(server, WebhookDelivery) == 3  # the other topic is kept, as ignored
     assert count(server, SalesOrder) == 1
 
 
@@ -137,7 +137,9 @@ def test_concurrent_deliveries_of_one_order_make_one_order_at_the_newest_state(
     assert order["lines"][0]["qty"] == "8"
     with server.plant.bus.read() as session:
         statuses = list(session.scalars(select(WebhookDelivery.status)))
-    assert sorted(statuses) == ["done"] * 8
+    # Each settled: applied, or set aside when a newer snapshot was applied first.
+    assert len(statuses) == 8
+    assert set(statuses) <= {"done", "ignored"}
 
 
 def test_update_before_create_converges(server: Server) -> None:
