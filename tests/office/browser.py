@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -65,8 +66,19 @@ def fill(driver: WebDriver, fields: dict[str, str]) -> None:
 
 
 def _replaced(driver: WebDriver, old: WebElement) -> None:
-    wait_for(driver, ec.staleness_of(old), message="no new page was loaded")
+    wait_for(driver, lambda _: _gone(old), message="no new page was loaded")
     wait_until_loaded(driver)
+
+
+def _gone(element: WebElement) -> bool:
+    """The page this element was on has been replaced. Chromium says so either as a stale
+    element or, mid-navigation, as "does not belong to the document" (a plain
+    WebDriverException, which ``staleness_of`` lets through)."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 def submit(driver: WebDriver, form: str = "form") -> None:

@@ -12,6 +12,9 @@ No Chromium or no chromedriver is a failure, never a skip: CI counts a skip as f
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import re
 from collections.abc import Iterator
@@ -42,6 +45,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+#: The demo server's webhook signing secret (tests sign their deliveries with it).
+SHOPIFY_SECRET = "office-test-shopify"
+
+
 @dataclass(frozen=True)
 class OfficeServer:
     url: str
@@ -55,6 +62,20 @@ class OfficeServer:
         headers = {"Authorization": f"Bearer {self.admin_token}", **kw.pop("headers", {})}
         kw.setdefault("timeout", 15)
         return requests.request(method, f"{self.url}/api/v1{path}", headers=headers, **kw)
+
+    def webhook(self, topic: str, raw: bytes, event_id: str, shop: str) -> requests.Response:
+        """A delivery as Shopify sends it: the raw body, signed, from ``shop``."""
+        mac = hmac.new(SHOPIFY_SECRET.encode(), raw, hashlib.sha256).digest()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-Sha256": base64.b64encode(mac).decode(),
+            "X-Shopify-Event-Id": event_id,
+            "X-Shopify-Shop-Domain": shop,
+        }
+        return requests.post(
+            f"{self.url}/api/v1/webhooks/shopify", data=raw, headers=headers, timeout=15
+        )
 
     def log(self) -> str:
         return (self.home / "server.log").read_text(errors="replace")
@@ -71,6 +92,7 @@ def office_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OfficeSe
         "KIOSK_HOME": str(home / "kiosk"),
         "KIOSK_DATABASE_URL": f"sqlite:///{home / 'office.db'}",
         "KIOSK_ADMIN_TOKEN": ADMIN_TOKEN,
+        "KIOSK_SHOPIFY_SECRET": SHOPIFY_SECRET,
     }
     with kiosk_server(
         None,

@@ -9,9 +9,11 @@ names its own products and orders (one server for the session).
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -279,6 +281,50 @@ def test_new_work_order_with_materials_planned_by_hand(
     assert "3 pcs" in text_of(browser, "section[aria-labelledby=materials-h]")
 
 
+def _delivery_status(driver: WebDriver, base: str, order_id: int, want: str) -> str:
+    """Reload the deliveries of this order until its status reads ``want`` (the server's
+    inbox applies deliveries in the background); the status last seen."""
+    status = ""
+    for _ in range(40):
+        driver.get(f"{base}/office/shopify?order={order_id}")
+        cells = driver.find_elements(By.CSS_SELECTOR, "#deliveries tbody .status")
+        status = cells[0].text if cells else ""
+        if status == want:
+            break
+        time.sleep(0.25)
+    return status
+
+
+def test_a_failed_shopify_delivery_is_replayed_after_the_fix(
+    browser: WebDriver, office_server: OfficeServer
+) -> None:
+    base, tag = office_server.url, _tag()
+    _part, lamp = _kit(office_server, tag)
+    site, shop = f"S{tag}", f"shop-{tag}.myshopify.com"
+    _made(office_server.api("POST", "/sites", json={"code": site, "name": f"Plant {tag}"}))
+    _made(office_server.api("PUT", f"/shopify/shops/{shop}", json={"site": site}))
+    _made(office_server.api("POST", f"/sites/{site}/deactivate"))
+    order_id = 900_000 + int(tag)
+    order = {
+        "id": order_id,
+        "updated_at": "2026-12-01T10:00:00Z",
+        "line_items": [{"id": 1, "sku": lamp, "quantity": 2, "current_quantity": 2}],
+    }
+    sent = office_server.webhook("orders/create", json.dumps(order).encode(), f"ev-{tag}", shop)
+    assert sent.json() == {"status": "accepted"}, sent.text
+
+    sign_in(browser, office_server)
+    assert _delivery_status(browser, base, order_id, "Failed") == "Failed"
+    assert f"{site} is deactivated" in text_of(browser, "#deliveries")
+
+    _made(office_server.api("POST", f"/sites/{site}/reactivate"))  # the fix
+    click_button(browser, "Replay", within="#deliveries")
+    assert "Replayed: applied" in text_of(browser, "#notice")
+    assert _delivery_status(browser, base, order_id, "Applied") == "Applied"
+    browser.get(f"{base}/office/sales-orders")
+    assert text_of(browser).count(str(order_id)) == 1  # one sales order, made once
+
+
 def test_a_changed_sales_order_is_accepted_on_the_unlinked_work_order(
     browser: WebDriver, office_server: OfficeServer, screenshots: Path
 ) -> None:
@@ -381,7 +427,8 @@ def test_keyboard_labels_contrast_and_pages_fit(
     width = browser.get_window_size()["width"]
     sign_in(browser, office_server)
     for path in ("/office/", "/office/materials", "/office/stock", "/office/sales-orders",
-                 "/office/products", "/office/notifications", "/office/floor"):  # fmt: skip
+                 "/office/products", "/office/notifications", "/office/floor",
+                 "/office/shopify"):  # fmt: skip
         browser.get(f"{base}{path}")
         low = browser.execute_script(CONTRAST)
         assert low == [], (path, low[:5])

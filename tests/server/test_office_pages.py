@@ -55,6 +55,8 @@ def test_every_page_renders_for_an_admin(server: Server, csrf: str) -> None:
         "/notifications",
         "/notifications?seen=1",
         "/floor",
+        "/shopify",
+        "/shopify?status=failed&status=bogus&topic=orders/create&order=1&page=-3",
     ]
     for path in paths:
         page = client.get(f"{OFFICE}{path}")
@@ -64,7 +66,14 @@ def test_every_page_renders_for_an_admin(server: Server, csrf: str) -> None:
         # Every form carries the session's token (a macro without context once left it out).
         assert 'name="csrf_token" value=""' not in page.text, path
         assert 'name="csrf_token" value="' in page.text or path.endswith("rows"), path
-    for path in ("/work-orders/nope", "/stock/NOPE", "/products/NOPE", "/sales-orders/nope", "/x"):
+    for path in (
+        "/work-orders/nope",
+        "/stock/NOPE",
+        "/products/NOPE",
+        "/sales-orders/nope",
+        "/shopify/deliveries/nope",
+        "/x",
+    ):
         page = client.get(f"{OFFICE}{path}")
         assert page.status_code == 404, path
         assert "Traceback" not in page.text
@@ -489,3 +498,46 @@ def test_the_traveler_is_a_pdf_with_the_work_order(server: Server, csrf: str) ->
     assert number in text
     for word in ("WIDGET", "BOLT", "PLATE", "Cut", "Weld"):
         assert word in text
+
+
+def test_a_failed_shopify_delivery_is_replayed_from_the_console(server: Server, csrf: str) -> None:
+    from tests.server.conftest import order_payload
+
+    server.webhook("orders/create", b"{not an order", delivery_id="bad-1")
+    server.webhook("orders/create", order_payload(77, [(1, "WIDGET", 1)]), delivery_id="ok-1")
+    server.webhook("orders/paid", order_payload(77, [(1, "WIDGET", 1)]), delivery_id="other-1")
+    server.drain()
+    page = server.client.get(f"{OFFICE}/shopify").text
+    assert "3 deliveries" in page
+    for status in ("Failed", "Applied", "Ignored"):
+        assert f">{status}</span>" in page
+    failed = server.client.get(f"{OFFICE}/shopify?status=failed").text
+    assert "1 delivery" in failed
+    assert "unreadable payload" in failed
+    delivery_id = re.search(r'/office/shopify/deliveries/([0-9a-f-]{36})"', failed)
+    assert delivery_id
+    detail = server.client.get(f"{OFFICE}/shopify/deliveries/{delivery_id.group(1)}").text
+    assert "{not an order" in detail
+    assert "bad-1" in detail
+
+    before = _count(server, SalesOrder)
+    replayed = post(
+        server.client,
+        f"/shopify/deliveries/{delivery_id.group(1)}/replay",
+        csrf,
+        back="status=failed&evil=https://x.example",
+    )
+    assert replayed.status_code == 303
+    location = replayed.headers["location"]
+    assert location.startswith("/office/shopify?status=failed&done=Replayed")
+    assert "evil" not in location
+    assert "unreadable payload" in server.client.get(location).text
+    assert _count(server, SalesOrder) == before  # still unreadable: nothing made of it
+    with Session(server.engine) as session:
+        who = session.scalar(
+            select(AuditEntry.principal).where(AuditEntry.command_type == "replay_webhook_delivery")
+        )
+    assert who == "office:olga"
+    unknown = post(server.client, "/shopify/deliveries/nope/replay", csrf)
+    assert unknown.status_code == 404
+    assert "Traceback" not in unknown.text

@@ -109,6 +109,8 @@ def test_an_office_user_reads_but_admin_pages_are_refused(server: Server) -> Non
     csrf = signed_in(client, server.engine, "otto", role="office")
     assert client.get(f"{OFFICE}/products").status_code == 200
     assert client.get(f"{OFFICE}/floor").status_code == 403
+    assert client.get(f"{OFFICE}/shopify").status_code == 403
+    assert ">Shopify<" not in client.get(f"{OFFICE}/").text  # not offered either
     refused = post(client, "/products", csrf, sku="NEW", name="New")
     assert refused.status_code == 403
     assert "admins" in refused.text.lower()

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from kiosk.domain.errors import DomainError
+from sync.server.inbox import Inbox
 from sync.server.office import web
 from sync.server.office.pages import (
     floor,
@@ -23,6 +24,7 @@ from sync.server.office.pages import (
     notifications,
     products,
     sales_orders,
+    shopify,
     stock,
     work_orders,
 )
@@ -33,9 +35,10 @@ log = logging.getLogger(__name__)
 PREFIX = "/office"
 
 
-def create_office(state: ServerState) -> FastAPI:
+def create_office(state: ServerState, inbox: Inbox) -> FastAPI:
     office = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     office.state.server = state
+    office.state.inbox = inbox  # the console's replay applies a delivery as the API's does
     office.mount("/static", StaticFiles(directory=web.HERE / "static"), name="static")
     for module in (
         login,
@@ -46,6 +49,7 @@ def create_office(state: ServerState) -> FastAPI:
         products,
         notifications,
         floor,
+        shopify,
     ):
         office.include_router(module.router)
     _install_errors(office)
