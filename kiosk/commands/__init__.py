@@ -58,6 +58,7 @@ from kiosk.commands.shopify_routes import (
     LocationRouteSpec,
     SetShopifyRoute,
 )
+from kiosk.commands.shopify_stock import PushShopifyStock, SetShopifyStockSync
 from kiosk.commands.stock import AdjustStock, ReceiveStock
 from kiosk.commands.work_orders import (
     CancelWorkOrder,
@@ -111,6 +112,7 @@ __all__ = [
     "LogOutput",
     "MaterialSpec",
     "PinLockout",
+    "PushShopifyStock",
     "RaiseHold",
     "ReceiveStock",
     "RecordQc",
@@ -122,6 +124,7 @@ __all__ = [
     "SetOperatorActive",
     "SetProductActive",
     "SetShopifyRoute",
+    "SetShopifyStockSync",
     "SetSiteActive",
     "SetWorkstationActive",
     "StartWorkOrder",

@@ -11,7 +11,8 @@ plain values that cannot lazy-load.
 - ``sync_overview``: the kiosk's queue and the server's answers;
 - ``work_order_list``: the office's filtered, paged list;
 - ``master_data``: sites, workstations, operators and products, listed and one by one;
-- ``deliveries``: the Shopify deliveries the server stored, and what became of each.
+- ``deliveries``: the Shopify deliveries the server stored, and what became of each;
+- ``shopify_stock``: stock going back to Shopify, product by product.
 """
 
 from kiosk.queries.board import BoardCache, BoardRow, board_rows
@@ -37,6 +38,7 @@ from kiosk.queries.floor import (
     person,
     station_info,
 )
+from kiosk.queries.shopify_stock import StockPushView, stock_pushes
 from kiosk.queries.work_order import (
     HoldView,
     ItemView,
@@ -83,6 +85,7 @@ __all__ = [
     "ShiftSummary",
     "StationInfo",
     "StepView",
+    "StockPushView",
     "StockView",
     "WorkOrderFilters",
     "WorkOrderSummary",
@@ -102,6 +105,7 @@ __all__ = [
     "sales_order",
     "station_info",
     "stock_level",
+    "stock_pushes",
     "work_order",
     "work_order_by_number",
 ]

@@ -14,6 +14,7 @@ from kiosk.store.server_records import (
     WebhookDelivery,
 )
 from kiosk.store.shopify_routes import ShopifyLocationRoute, ShopifyShop
+from kiosk.store.shopify_stock import ShopifyStockPush, ShopifyStockSetting
 from kiosk.store.stock import StockLevel, StockMovement
 from kiosk.store.sync_records import (
     AppliedCommand,
@@ -69,6 +70,8 @@ __all__ = [
     "ShopifyLocationRoute",
     "ShopifyOrder",
     "ShopifyShop",
+    "ShopifyStockPush",
+    "ShopifyStockSetting",
     "Site",
     "StockLevel",
     "StockMovement",

@@ -26,11 +26,13 @@ from sync.server.routers import (
     notifications,
     sales_orders,
     shopify_shops,
+    shopify_stock,
     sync,
     webhooks,
     work_orders,
 )
 from sync.server.settings import Settings
+from sync.server.shopify_stock import stock_pusher
 from sync.server.state import ServerState
 
 API_PREFIX = "/api/v1"
@@ -42,6 +44,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     state = ServerState.build(engine, settings)
     inbox = Inbox(state)
     pruner = FeedPruner(engine, settings.feed_retention)
+    pusher = stock_pusher(engine, settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -50,9 +53,13 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
             inbox.wake()  # deliveries left from before a restart
         if settings.feed_pruner:
             pruner.start()
+        if pusher is not None and settings.stock_pusher:
+            pusher.start()  # and what was due before a restart goes now
         try:
             yield
         finally:
+            if pusher is not None:
+                pusher.stop()
             pruner.stop()
             inbox.stop()
 
@@ -65,6 +72,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     )
     app.state.server = state
     app.state.inbox = inbox
+    app.state.stock_pusher = pusher
     problems.install(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -74,6 +82,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         sales_orders,
         webhooks,
         shopify_shops,
+        shopify_stock,
         devices,
         notifications,
         audit,

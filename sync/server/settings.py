@@ -69,6 +69,21 @@ class Settings:
     feed_pruner: bool = True
     #: An office console session untouched this long is over (sign in again).
     office_idle_timeout: timedelta = timedelta(minutes=30)
+    #: The shop whose available stock the plant sets (``KIOSK_SHOPIFY_SHOP``), e.g.
+    #: acme.myshopify.com; with ``shopify_admin_token`` it turns stock sync on.
+    shopify_shop: str | None = None
+    #: An Admin API access token with write_inventory (``KIOSK_SHOPIFY_ADMIN_TOKEN``).
+    shopify_admin_token: str | None = None
+    #: The Admin GraphQL endpoint (``KIOSK_SHOPIFY_API_URL``); default: the shop's own.
+    shopify_api_url: str | None = None
+    #: Whether a product without its own setting syncs (``KIOSK_SHOPIFY_STOCK_DEFAULT``).
+    shopify_stock_default: bool = False
+    #: Push stock to Shopify in a background thread (tests may push by hand).
+    stock_pusher: bool = True
+
+    @property
+    def syncs_stock(self) -> bool:
+        return bool(self.shopify_shop and self.shopify_admin_token)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -98,6 +113,35 @@ def _integer(low: int, high: int) -> Callable[[object], int]:
         return value
 
     return parse
+
+
+def parse_shop(value: object) -> str | None:
+    text = _text(value).lower()
+    if not text:
+        return None
+    if not text.endswith(".myshopify.com") or "/" in text or " " in text:
+        raise ValueError("must be the shop's myshopify.com domain, e.g. acme.myshopify.com")
+    return text
+
+
+def parse_url(value: object) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    if not text.startswith(("https://", "http://")):
+        raise ValueError("must be an http(s) URL")
+    return text
+
+
+def parse_switch(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in ("on", "true", "yes", "1"):
+        return True
+    if text in ("off", "false", "no", "0"):
+        return False
+    raise ValueError("must be on or off")
 
 
 def parse_database(value: object) -> str | None:
@@ -219,6 +263,29 @@ SETTINGS: tuple[Setting, ...] = (
         "Shopify webhook signing secret",
         secret=True,
     ),
+    Setting("shopify_shop", parse_shop, None, "KIOSK_SHOPIFY_SHOP", "shop to set stock in"),
+    Setting(
+        "shopify_admin_token",
+        _secret,
+        None,
+        "KIOSK_SHOPIFY_ADMIN_TOKEN",
+        "Shopify Admin API token (write_inventory)",
+        secret=True,
+    ),
+    Setting(
+        "shopify_api_url",
+        parse_url,
+        None,
+        "KIOSK_SHOPIFY_API_URL",
+        "Shopify Admin GraphQL URL (default: the shop's)",
+    ),
+    Setting(
+        "shopify_stock_default",
+        parse_switch,
+        False,
+        "KIOSK_SHOPIFY_STOCK_DEFAULT",
+        "products without their own setting sync stock to Shopify (on/off)",
+    ),
     Setting(
         "metrics_token",
         _secret,
@@ -263,6 +330,10 @@ class ServerConfig:
             "metrics_token": self["metrics_token"],
             "feed_retention": timedelta(days=self["feed_retention_days"]),
             "office_idle_timeout": timedelta(minutes=self["office_idle_minutes"]),
+            "shopify_shop": self["shopify_shop"],
+            "shopify_admin_token": self["shopify_admin_token"],
+            "shopify_api_url": self["shopify_api_url"],
+            "shopify_stock_default": self["shopify_stock_default"],
             # Answering a webhook and applying it do not share a process's CPU.
             "inbox_worker": self.inbox_processes == 0,
         }

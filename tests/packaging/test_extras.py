@@ -23,7 +23,7 @@ from tests.packaging.wheels import build_wheel, distributions, install, site_pac
 from tests.server.process import free_port
 from ui.app import NEEDS_KIOSK_EXTRA
 
-KIOSK_ONLY = {"pyside6", "pyside6-essentials", "shiboken6", "requests", "apscheduler"}
+KIOSK_ONLY = {"pyside6", "pyside6-essentials", "shiboken6", "apscheduler"}
 SERVER_ONLY = {"fastapi", "uvicorn", "pydantic", "psycopg", "starlette"}
 
 
