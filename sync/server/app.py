@@ -94,7 +94,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     def office_root() -> RedirectResponse:
         return RedirectResponse(f"{OFFICE}/", status_code=308)
 
-    app.mount(OFFICE, create_office(state, inbox))
+    app.mount(OFFICE, create_office(state, inbox, pusher))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AllowMiddleware)
     app.add_middleware(RequestIdMiddleware)

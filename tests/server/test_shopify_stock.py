@@ -283,3 +283,28 @@ def test_without_a_shop_and_token_nothing_is_queued(engine: Engine) -> None:
         server.plant.receive("WIDGET", 3)
         assert server.app.state.stock_pusher is None
         assert server.plant.count(ShopifyStockPush) == 0
+
+
+def test_the_console_shows_failures_and_sets_and_pushes(shop: Shop) -> None:
+    from tests.server.office_client import OFFICE, post, signed_in
+
+    client = shop.server.client
+    csrf = signed_in(client, shop.server.engine)
+    shop.server.plant.receive("WIDGET", 2)
+    shop.pusher.sync.admin._http.headers["X-Shopify-Access-Token"] = "wrong"
+    shop.pusher.drain()
+    page = client.get(f"{OFFICE}/shopify").text
+    assert f"Stock to {SHOP}" in page
+    assert ">Failed</span>" in page
+    assert "access token" in page
+    off = post(client, "/shopify/stock/WIDGET/sync", csrf, sync="off")
+    assert off.status_code == 303
+    assert shop.push_row("WIDGET")["sync"] is False
+    bad = post(client, "/shopify/stock/WIDGET/sync", csrf, sync="sideways")
+    assert bad.status_code == 422
+    assert "Traceback" not in bad.text
+    pushed = post(client, "/shopify/stock/WIDGET/push", csrf)
+    assert pushed.status_code == 303
+    assert shop.push_row("WIDGET")["status"] == "pending"
+    missing = post(client, "/shopify/stock/NOPE/push", csrf)
+    assert missing.status_code in (404, 409)

@@ -28,6 +28,7 @@ from sync.server.office.pages import (
     stock,
     work_orders,
 )
+from sync.server.shopify_stock import StockPusher
 from sync.server.state import ServerState
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,13 @@ log = logging.getLogger(__name__)
 PREFIX = "/office"
 
 
-def create_office(state: ServerState, inbox: Inbox) -> FastAPI:
+def create_office(
+    state: ServerState, inbox: Inbox, stock_pusher: StockPusher | None = None
+) -> FastAPI:
     office = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     office.state.server = state
     office.state.inbox = inbox  # the console's replay applies a delivery as the API's does
+    office.state.stock_pusher = stock_pusher
     office.mount("/static", StaticFiles(directory=web.HERE / "static"), name="static")
     for module in (
         login,

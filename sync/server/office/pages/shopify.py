@@ -13,8 +13,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from kiosk import queries
+from kiosk.commands import PushShopifyStock, SetShopifyStockSync
 from kiosk.domain.enums import DELIVERY_PUBLIC_STATUSES
-from kiosk.domain.errors import NotFound
+from kiosk.domain.errors import NotFound, ValidationError
 from sync.server.office import web
 from sync.server.office.actor import actor_of
 from sync.server.routers.webhooks import replay_stored
@@ -38,6 +39,7 @@ def deliveries(request: Request, _: web.AdminPerson, state: State) -> Response:
             session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
         topics = queries.delivery_topics(session)
+        pushes = queries.stock_pushes(session, limit=100) if state.settings.shopify_shop else []
     pages = max(1, -(-total // PAGE_SIZE))
     kept = [("status", s) for s in statuses] + [("topic", topic or ""), ("order", order or "")]
     kept = [(k, v) for k, v in kept if v]
@@ -59,6 +61,11 @@ def deliveries(request: Request, _: web.AdminPerson, state: State) -> Response:
             "next_query": urlencode([*kept, ("page", page + 1)]) if page < pages else None,
             "here": urlencode([*kept, ("page", page)]),
             "notice": notice[:300] if notice else None,
+            "stock_shop": state.settings.shopify_shop
+            if state.settings.shopify_admin_token
+            else None,
+            "stock_default": state.settings.shopify_stock_default,
+            "pushes": pushes,
         },
     )
 
@@ -101,3 +108,36 @@ def replay(
 
 
 _LIST_PARAMS = frozenset({"status", "topic", "order", "page"})
+
+
+@router.post("/shopify/stock/{sku}/push")
+def push_stock(
+    request: Request, sku: str, who: web.AdminPerson, _: web.Form, state: State
+) -> Response:
+    state.run(PushShopifyStock(sku=sku[:100], actor=actor_of(who)))
+    _wake_pusher(request)
+    return web.see_other(
+        f"/office/shopify?{urlencode({'done': f'{sku[:100]}: pushing now.'})}", request
+    )
+
+
+_SYNC_CHOICES = {"default": None, "on": True, "off": False}
+
+
+@router.post("/shopify/stock/{sku}/sync")
+def set_stock_sync(
+    request: Request, sku: str, who: web.AdminPerson, form: web.Form, state: State
+) -> Response:
+    choice = web.field(form, "sync")
+    if choice not in _SYNC_CHOICES:
+        raise ValidationError("Choose default, on or off.", field="sync")
+    state.run(SetShopifyStockSync(sku=sku[:100], sync=_SYNC_CHOICES[choice], actor=actor_of(who)))
+    _wake_pusher(request)
+    said = f"{sku[:100]}: stock sync {choice}."
+    return web.see_other(f"/office/shopify?{urlencode({'done': said})}", request)
+
+
+def _wake_pusher(request: Request) -> None:
+    pusher = getattr(request.app.state, "stock_pusher", None)
+    if pusher is not None:
+        pusher.wake()
