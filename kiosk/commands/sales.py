@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from kiosk.commands.base import Command, Policy, Supervisor, Sync, handles
 from kiosk.domain.enums import (
+    MovementKind,
     NotificationKind,
     SalesOrderSource,
     SalesOrderStatus,
@@ -18,14 +19,14 @@ from kiosk.domain.enums import (
     WoType,
 )
 from kiosk.domain.errors import Conflict, NotFound, ValidationError
-from kiosk.domain.quantities import parse_qty
+from kiosk.domain.quantities import fmt_qty, parse_qty
 from kiosk.services import stock
 from kiosk.services.context import Context
 from kiosk.services.lookup import active_site, find_product
 from kiosk.services.materials import rescale_item
 from kiosk.services.orchestrator import cover_line, link_line, lock_order_stock, uncovered
 from kiosk.services.planning import replan
-from kiosk.services.sales_changes import change_line_qty, recover_line
+from kiosk.services.sales_changes import change_line_qty, linked, recover_line
 from kiosk.store.base import new_id
 from kiosk.store.models import (
     Product,
@@ -200,6 +201,13 @@ def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
         qty = parse_qty(
             change_.qty, what=f"Quantity of line {line.line_id}", whole=True, allow_zero=True
         )
+        if line.qty_shipped > 0 and qty != line.qty:
+            raise Conflict(
+                f"Line {line.line_id} of order {so.external_id} was shipped; its quantity "
+                "cannot change any more.",
+                code="line_shipped",
+                line_id=line.line_id,
+            )
         changes.append((line, qty))
     added: list[tuple[LineSpec, Decimal]] = []
     for spec in cmd.added:
@@ -244,6 +252,13 @@ class CancelSalesOrder(Command):
 @handles(CancelSalesOrder)
 def cancel_order(ctx: Context, cmd: CancelSalesOrder) -> dict[str, Any]:
     so = _open_order(ctx, cmd.sales_order_id)
+    shipped = [line.line_id for line in so.lines if line.qty_shipped > 0]
+    if shipped:
+        raise Conflict(
+            f"Order {so.external_id} has shipped line(s) {', '.join(shipped)}: it cannot be "
+            "cancelled as a whole; change its other lines instead.",
+            code="order_shipped",
+        )
     why = "order refunded" if cmd.refunded else "order cancelled"
     _drop_all_lines(ctx, so, why)
     so.status = (SalesOrderStatus.REFUNDED if cmd.refunded else SalesOrderStatus.CANCELLED).value
@@ -367,3 +382,57 @@ def keep_as_stock(ctx: Context, cmd: KeepAsStock) -> dict[str, Any]:
     if line is not None and so is not None and so.status == SalesOrderStatus.OPEN.value:
         recover_line(ctx, so, line)
     return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FulfilSalesLine(Command):
+    """Ship a line whose units are all in stock for it (its work orders completed): its
+    reserved stock leaves as a shipment. The order is fulfilled once every line is."""
+
+    type_name = "fulfil_sales_line"
+    policy = Policy(sync=Sync.OFFICE)
+    sales_order_id: str
+    line_id: str
+
+
+@handles(FulfilSalesLine)
+def fulfil_line(ctx: Context, cmd: FulfilSalesLine) -> dict[str, Any]:
+    so = _open_order(ctx, cmd.sales_order_id)
+    line = next((ln for ln in so.lines if ln.line_id == str(cmd.line_id)), None)
+    if line is None:
+        raise NotFound(f"Order {so.external_id} has no line {cmd.line_id}.", line_id=cmd.line_id)
+    if line.product_id is None:
+        raise Conflict(
+            f"Line {line.line_id} orders {line.sku}, which no product has: nothing to ship.",
+            code="line_unmatched",
+        )
+    outstanding = line.qty - line.qty_shipped
+    if outstanding <= 0:
+        raise Conflict(f"Line {line.line_id} is fulfilled already.", code="already_fulfilled")
+    open_wos = [wo.number for _link, wo in linked(ctx, line) if not WoStatus(wo.status).is_terminal]
+    if line.qty_reserved < outstanding or open_wos:
+        said = [f"{fmt_qty(line.qty_reserved)} of {fmt_qty(outstanding)} {line.sku} are ready"]
+        if open_wos:
+            said.append(f"{', '.join(open_wos)} still to complete")
+        if line.qty_backordered > 0:
+            said.append(f"{fmt_qty(line.qty_backordered)} back-ordered")
+        raise Conflict(
+            f"Line {line.line_id} cannot be fulfilled yet: " + "; ".join(said) + ".",
+            code="line_not_ready",
+        )
+    level = stock.lock_stock(ctx.session, so.site_id, [line.product_id])[line.product_id]
+    level.reserved -= outstanding
+    line.qty_reserved -= outstanding
+    stock.move(
+        ctx,
+        level,
+        MovementKind.SHIPMENT,
+        -outstanding,
+        reason=f"order {so.external_id} line {line.line_id}",
+        sales_order_id=so.id,
+    )
+    line.qty_shipped += outstanding
+    if all(ln.qty_shipped >= ln.qty for ln in so.lines if ln.qty > 0):
+        so.status = SalesOrderStatus.FULFILLED.value
+    so.updated_at = ctx.now
+    return {"shipped": fmt_qty(outstanding), "order_status": so.status}

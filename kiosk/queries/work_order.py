@@ -412,6 +412,19 @@ class SalesLineView:
     qty_backordered: Decimal
     qty_reserved: Decimal
     work_order_ids: tuple[str, ...]
+    #: Shipped when the line was marked fulfilled.
+    qty_shipped: Decimal = ZERO
+
+    @property
+    def fulfilled(self) -> bool:
+        return self.qty > 0 and self.qty_shipped >= self.qty
+
+    @property
+    def ready_to_ship(self) -> bool:
+        """All of what is still to ship is in stock for the line (its work orders may
+        still have to be completed: the fulfil command says so)."""
+        left = self.qty - self.qty_shipped
+        return self.status == "matched" and left > 0 and self.qty_reserved >= left
 
 
 @dataclass(frozen=True)
@@ -445,6 +458,7 @@ def sales_order(session: Session, sales_order_id: str) -> SalesOrderView:
                 line.qty_backordered,
                 line.qty_reserved,
                 wo_ids,
+                line.qty_shipped,
             )
         )
     return SalesOrderView(so.id, so.external_id, so.source, so.status, tuple(lines))

@@ -58,3 +58,5 @@ class SalesOrderLine(Base):
     qty_backordered: Mapped[Decimal] = mapped_column(Quantity, default=ZERO)
     #: Finished stock currently reserved for the line (from stock + delivered by WOs).
     qty_reserved: Mapped[Decimal] = mapped_column(Quantity, default=ZERO)
+    #: Shipped to the customer (the line was marked fulfilled): out of stock for good.
+    qty_shipped: Mapped[Decimal] = mapped_column(Quantity, default=ZERO, server_default="0")

@@ -428,6 +428,8 @@ class SalesLineOut(BaseModel):
     qty_backordered: str
     qty_reserved: str
     work_order_ids: list[str]
+    #: Shipped when the line was marked fulfilled.
+    qty_shipped: str = "0"
 
 
 class SalesOrderOut(BaseModel):
@@ -455,6 +457,7 @@ def sales_order_out(so: queries.SalesOrderView) -> SalesOrderOut:
                 qty_backordered=q(line.qty_backordered),
                 qty_reserved=q(line.qty_reserved),
                 work_order_ids=list(line.work_order_ids),
+                qty_shipped=q(line.qty_shipped),
             )
             for line in so.lines
         ],

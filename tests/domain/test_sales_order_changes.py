@@ -657,3 +657,90 @@ def test_an_added_line_that_clashes_is_refused_and_nothing_moves(plant: Plant) -
     plant.run(ChangeSalesOrder(sales_order_id=so_id, actor=OFFICE))  # nothing to change
     assert plant.sales_order(so_id).lines == before.lines
     assert plant.stock("BOLT").reserved == 3
+
+
+def test_a_covered_line_is_fulfilled_once_its_work_order_is_completed(plant: Plant) -> None:
+    from kiosk.commands import FulfilSalesLine
+    from kiosk.store.models import StockMovement
+
+    widget_plant(plant)
+    plant.receive("WIDGET", 2)
+    plant.receive("BOLT", 100)
+    plant.receive("PLATE", 100)
+    made = plant.run(
+        IngestSalesOrder(
+            external_id="SO-SHIP",
+            lines=[LineSpec("1", "WIDGET", 5), LineSpec("2", "NOSUCH", 1)],
+            actor=OFFICE,
+        )
+    )
+    so_id = str(made.data["sales_order_id"])
+    (wo_id,) = plant.sales_order(so_id).lines[0].work_order_ids
+    operator = plant.operator()
+    fulfil = FulfilSalesLine(sales_order_id=so_id, line_id="1", actor=OFFICE)
+    before = plant.sales_order(so_id)
+    with pytest.raises(Conflict) as early:
+        plant.run(fulfil)
+    assert early.value.code == "line_not_ready"
+    assert "2 of 5 WIDGET are ready" in early.value.message
+    assert plant.wo(wo_id).number in early.value.message
+    plant.run(StartWorkOrder(work_order_id=wo_id, actor=operator))
+    plant.run(LogOutput(work_order_id=wo_id, qty=3, actor=operator))
+    with pytest.raises(Conflict, match="still to complete"):  # all built, not completed
+        plant.run(FulfilSalesLine(sales_order_id=so_id, line_id="1", actor=OFFICE))
+    bring_to_completed = plant.wo(wo_id)
+    for step in bring_to_completed.steps:
+        plant.run(CompleteStep(work_order_id=wo_id, step_id=step.id, actor=operator))
+    plant.run(CompleteWorkOrder(work_order_id=wo_id, actor=operator))
+    assert plant.sales_order(so_id).lines[0].qty_reserved == 5
+    stock_before = plant.stock("WIDGET")
+
+    plant.run(FulfilSalesLine(sales_order_id=so_id, line_id="1", actor=OFFICE))
+    line = plant.sales_order(so_id).lines[0]
+    assert (line.qty_shipped, line.qty_reserved, line.fulfilled) == (5, 0, True)
+    after = plant.stock("WIDGET")
+    assert after.on_hand == stock_before.on_hand - 5
+    assert after.reserved == stock_before.reserved - 5
+    with plant.bus.read() as session:
+        shipped = session.scalars(
+            select(StockMovement.qty).where(StockMovement.kind == "shipment")
+        ).all()
+    assert shipped == [Decimal(-5)]
+    # The unmatched line keeps the order open; shipped lines do not change any more.
+    assert plant.sales_order(so_id).status == "open"
+    for refused, code in (
+        (FulfilSalesLine(sales_order_id=so_id, line_id="1", actor=OFFICE), "already_fulfilled"),
+        (FulfilSalesLine(sales_order_id=so_id, line_id="2", actor=OFFICE), "line_unmatched"),
+        (
+            ChangeSalesOrder(sales_order_id=so_id, lines=[LineChange("1", 2)], actor=OFFICE),
+            "line_shipped",
+        ),
+        (CancelSalesOrder(sales_order_id=so_id, actor=OFFICE), "order_shipped"),
+    ):
+        with pytest.raises(Conflict) as caught:
+            plant.run(refused)
+        assert caught.value.code == code
+    with pytest.raises(NotFound):
+        plant.run(FulfilSalesLine(sales_order_id=so_id, line_id="9", actor=OFFICE))
+    assert before.lines[1] == plant.sales_order(so_id).lines[1]
+
+
+def test_the_order_is_fulfilled_when_every_line_is(plant: Plant) -> None:
+    from kiosk.commands import FulfilSalesLine
+
+    widget_plant(plant)
+    plant.receive("WIDGET", 10)
+    made = plant.run(
+        IngestSalesOrder(
+            external_id="SO-ALL",
+            lines=[LineSpec("1", "WIDGET", 3), LineSpec("2", "WIDGET", 4)],
+            actor=OFFICE,
+        )
+    )
+    so_id = str(made.data["sales_order_id"])
+    plant.run(FulfilSalesLine(sales_order_id=so_id, line_id="1", actor=OFFICE))
+    assert plant.sales_order(so_id).status == "open"
+    plant.run(FulfilSalesLine(sales_order_id=so_id, line_id="2", actor=OFFICE))
+    assert plant.sales_order(so_id).status == "fulfilled"
+    assert plant.stock("WIDGET").on_hand == 3
+    assert plant.stock("WIDGET").reserved == 0

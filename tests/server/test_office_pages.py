@@ -541,3 +541,32 @@ def test_a_failed_shopify_delivery_is_replayed_from_the_console(server: Server, 
     unknown = post(server.client, "/shopify/deliveries/nope/replay", csrf)
     assert unknown.status_code == 404
     assert "Traceback" not in unknown.text
+
+
+def test_a_ready_line_is_marked_fulfilled_from_the_order_page(server: Server, csrf: str) -> None:
+    from kiosk.commands import IngestSalesOrder, LineSpec
+    from tests.builders import OFFICE as OFFICE_ACTOR
+
+    server.plant.receive("WIDGET", 5)
+    made = server.plant.run(
+        IngestSalesOrder(
+            external_id="PAGE-SHIP",
+            lines=[LineSpec("1", "WIDGET", 2), LineSpec("2", "GADGET", 1)],
+            actor=OFFICE_ACTOR,
+        )
+    )
+    so_id = str(made.data["sales_order_id"])
+    page = server.client.get(f"{OFFICE}/sales-orders/{so_id}").text
+    assert page.count(">Mark fulfilled</button>") == 1  # line 1 only: the gadget is being built
+    assert "Ready to ship" in page
+    early = post(server.client, f"/sales-orders/{so_id}/fulfil", csrf, line_id="2")
+    assert early.status_code == 409
+    assert "cannot be fulfilled yet" in early.text
+    assert "Traceback" not in early.text
+    shipped = post(server.client, f"/sales-orders/{so_id}/fulfil", csrf, line_id="1")
+    assert shipped.status_code == 303
+    page = server.client.get(f"{OFFICE}/sales-orders/{so_id}").text
+    assert ">Shipped</span>" in page
+    assert server.plant.stock("WIDGET").on_hand == 3
+    ledger = server.client.get(f"{OFFICE}/stock/WIDGET").text
+    assert "shipment" in ledger.lower()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.server.conftest import ADMIN, API
+from tests.server.conftest import ADMIN, API, Server
 from tests.server.helpers import problem
 
 SO = f"{API}/sales-orders"
@@ -148,3 +148,24 @@ def test_the_audit_log_lists_a_work_orders_commands_oldest_first(client: TestCli
     assert rows[2]["code"] == "invalid_transition"
     assert rows[1]["status_before"] == "draft"
     assert all(r["principal"] == "admin:bootstrap" for r in rows)
+
+
+def test_a_line_is_fulfilled_over_http_and_the_order_with_it(server: Server) -> None:
+    client = server.client
+    server.plant.receive("WIDGET", 3)
+    body = {"external_id": "SHIP-1", "lines": [{"line_id": "1", "sku": "WIDGET", "qty": 3}]}
+    so = client.post(f"{API}/sales-orders", json=body, headers=ADMIN).json()
+    done = client.post(f"{API}/sales-orders/{so['id']}/lines/1/fulfil", headers=ADMIN)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "fulfilled"
+    assert done.json()["lines"][0]["qty_shipped"] == "3"
+    assert client.get(f"{API}/stock/WIDGET", headers=ADMIN).json()["on_hand"] == "0"
+    again = client.post(f"{API}/sales-orders/{so['id']}/lines/1/fulfil", headers=ADMIN)
+    assert again.status_code == 409  # the order is fulfilled: it changes no more
+    body = {"external_id": "SHIP-2", "lines": [{"line_id": "1", "sku": "WIDGET", "qty": 2}]}
+    waiting = client.post(f"{API}/sales-orders", json=body, headers=ADMIN).json()
+    early = client.post(f"{API}/sales-orders/{waiting['id']}/lines/1/fulfil", headers=ADMIN)
+    assert early.status_code == 409
+    assert early.json()["code"] == "line_not_ready"
+    missing = client.post(f"{API}/sales-orders/{waiting['id']}/lines/7/fulfil", headers=ADMIN)
+    assert missing.status_code == 404

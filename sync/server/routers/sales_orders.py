@@ -11,6 +11,7 @@ from kiosk.commands import (
     CancelSalesOrder,
     ChangeSalesOrder,
     DeleteSalesOrder,
+    FulfilSalesLine,
     IngestSalesOrder,
     LineChange,
     LineSpec,
@@ -81,6 +82,20 @@ def change_sales_order(
             actor=who.actor(),
         )
     )
+    return _read(state, sales_order_id)
+
+
+@router.post("/{sales_order_id}/lines/{line_id}/fulfil")
+def fulfil_sales_line(
+    sales_order_id: Annotated[str, IdPath],
+    line_id: Annotated[str, Path(max_length=100)],
+    who: Admin,
+    state: State,
+) -> views.SalesOrderOut:
+    """Ship the line: every unit still to ship must be in stock for it and its work
+    orders completed (409 ``line_not_ready`` says what is missing). Its reserved stock
+    leaves as a shipment; once every line is shipped the order is ``fulfilled``."""
+    state.run(FulfilSalesLine(sales_order_id=sales_order_id, line_id=line_id, actor=who.actor()))
     return _read(state, sales_order_id)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from kiosk import queries
 from kiosk.commands import PushShopifyStock, SetShopifyStockSync
@@ -34,7 +34,7 @@ class StockPushOut(BaseModel):
 
 
 class StockSyncIn(Body):
-    sync: bool | None = Field(description="true, false, or null for the shop-wide default")
+    sync: StrictBool | None = Field(description="true, false, or null for the shop-wide default")
 
 
 def _out(view: queries.StockPushView) -> StockPushOut:

@@ -11,6 +11,7 @@ from kiosk import queries
 from kiosk.commands import (
     CancelSalesOrder,
     ChangeSalesOrder,
+    FulfilSalesLine,
     IngestSalesOrder,
     LineChange,
     LineSpec,
@@ -154,6 +155,14 @@ def act(
     try:
         if action == "cancel":
             state.run(CancelSalesOrder(sales_order_id=sales_order_id[:36], actor=actor_of(who)))
+        elif action == "fulfil":
+            state.run(
+                FulfilSalesLine(
+                    sales_order_id=sales_order_id[:36],
+                    line_id=web.field(form, "line_id")[:100],
+                    actor=actor_of(who),
+                )
+            )
         elif action == "change":
             changes = [
                 LineChange(k.removeprefix("qty:"), v.strip())
