@@ -388,11 +388,10 @@ def _whole(qty: Decimal) -> int:
 
 
 def stock_pusher(engine: Engine, settings: Settings) -> StockPusher | None:
-    """The server's pusher (its queue enabled on ``engine``), or None when no shop and
-    Admin token are configured: then nothing is queued either."""
+    """The server's pusher, or None when no shop and Admin token are configured (then
+    nothing is queued either: ``ServerState.build`` enables the queue with them)."""
     if not (settings.shopify_shop and settings.shopify_admin_token):
         return None
-    enable_stock_queue(engine)
     url = settings.shopify_api_url or api_url(settings.shopify_shop)
     admin = ShopifyAdmin(url, settings.shopify_admin_token)
     return StockPusher(

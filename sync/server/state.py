@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.commands import Command, CommandBus, CommandResult
 from kiosk.store.capture import enable_change_feed
 from sync.server.settings import Settings
+from sync.server.shopify_stock import enable_stock_queue
 
 
 @dataclass
@@ -27,6 +28,10 @@ class ServerState:
     def build(cls, engine: Engine, settings: Settings) -> ServerState:
         # Every replicated change made through this engine lands in the change feed.
         enable_change_feed(engine)
+        # And, with stock sync on, every stock change queues a push to Shopify (in every
+        # process that changes stock: web workers, inbox processes, admin commands).
+        if settings.shopify_shop and settings.shopify_admin_token:
+            enable_stock_queue(engine)
         sessions = sessionmaker(engine, expire_on_commit=False)
         return cls(engine, settings, CommandBus(engine), sessions)
 

@@ -10,16 +10,19 @@ SQLite by default (the embedded default); ``--pg`` runs the same on PostgreSQL t
 from __future__ import annotations
 
 import gc
+import json
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from kiosk.demo import seed_demo_plant
+from kiosk.store.base import new_id, utcnow
 from kiosk.store.engine import make_engine
 from kiosk.store.migrate import upgrade
-from kiosk.store.models import WorkOrder
+from kiosk.store.models import WebhookDelivery, WorkOrder
 from sync.server.app import create_app
 from sync.server.settings import Settings
 from tests.benchmarks.core import Options, Outcome, benchmark, median, percentile
@@ -28,7 +31,37 @@ from tests.benchmarks.server import _database
 from tests.server.office_client import add_user, sign_in
 
 WORK_ORDERS = 10_000
+#: Stored Shopify deliveries (a busy shop's month), for the Shopify page.
+DELIVERIES = 10_000
 TARGET_MS = 200.0
+
+
+def add_deliveries(engine: Engine, count: int) -> None:
+    """``count`` stored deliveries, mostly applied, some ignored, deferred or failed."""
+    statuses = ["done"] * 7 + ["ignored", "pending", "failed"]
+    topics = ["orders/create", "orders/updated", "refunds/create", "orders/paid"]
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "source": "shopify",
+            "delivery_key": f"bench-{n}",
+            "topic": topics[n % 4],
+            "body": json.dumps({"id": n // 3, "line_items": []}),
+            "request_id": "",
+            "shop_domain": "bench.myshopify.com",
+            "order_ref": str(n // 3),
+            "received_at": now - timedelta(seconds=count - n),
+            "status": statuses[n % 10],
+            "attempts": 1,
+            "processed_at": now,
+            "result": "bench",
+            "claimed_until": None,
+        }
+        for n in range(count)
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(WebhookDelivery), rows)
 
 
 def _pages(engine: Engine) -> dict[str, str]:
@@ -47,6 +80,9 @@ def _pages(engine: Engine) -> dict[str, str]:
         "products": "/office/products",
         "notifications": "/office/notifications",
         "floor": "/office/floor",
+        "shopify deliveries": "/office/shopify",
+        "shopify failed only": "/office/shopify?status=failed&topic=orders/create",
+        "shopify page 100": "/office/shopify?page=100",
     }
 
 
@@ -56,6 +92,7 @@ def _measure(engine: Engine, outcome: Outcome, options: Options, tag: str) -> No
     with engine.connect() as conn:
         have = len(conn.execute(select(WorkOrder.id)).all())
     add_work_orders(engine, WORK_ORDERS - have)
+    add_deliveries(engine, DELIVERIES)
     seeded = time.perf_counter() - t0
     add_user(engine, "bench")
     app = create_app(engine, Settings(admin_token="bench-" + "x" * 32, inbox_worker=False))
@@ -81,7 +118,8 @@ def _measure(engine: Engine, outcome: Outcome, options: Options, tag: str) -> No
                 assert answer.status_code == 200, (path, answer.status_code)
     gc.unfreeze()
     outcome.note(
-        f"{tag}: {WORK_ORDERS:,} work orders (demo plant cloned in {seeded:.1f} s), "
+        f"{tag}: {WORK_ORDERS:,} work orders and {DELIVERIES:,} Shopify deliveries "
+        f"(seeded in {seeded:.1f} s), "
         f"{rounds} rounds of every page, interleaved with /healthz"
     )
     floor = times.pop("healthz")

@@ -308,3 +308,31 @@ def test_the_console_shows_failures_and_sets_and_pushes(shop: Shop) -> None:
     assert shop.push_row("WIDGET")["status"] == "pending"
     missing = post(client, "/shopify/stock/NOPE/push", csrf)
     assert missing.status_code in (404, 409)
+
+
+def test_an_order_from_the_shop_reserves_and_the_shop_is_told(shop: Shop) -> None:
+    """The full loop: a Shopify order arrives by webhook, reserves finished stock, and the
+    available quantity the shop shows drops with it."""
+    from tests.server.conftest import order_payload
+
+    shop.server.plant.receive("WIDGET", 9)
+    shop.settle()
+    assert shop.stub.quantity("WIDGET") == 9
+    shop.server.webhook("orders/create", order_payload(4242, [(1, "WIDGET", 4)]))
+    assert shop.server.drain() == 1
+    shop.settle()
+    assert shop.server.plant.stock("WIDGET").reserved == 4
+    assert shop.stub.quantity("WIDGET") == 5
+
+
+def test_every_process_that_changes_stock_queues_it(engine: Engine) -> None:
+    """An inbox process or an admin command builds its own state: the queue is on there too."""
+    from sync.server.settings import Settings
+    from sync.server.state import ServerState
+    from tests.builders import Plant
+
+    plant = Plant(engine)
+    simple_plant(plant)
+    ServerState.build(engine, Settings(shopify_shop=SHOP, shopify_admin_token=TOKEN))
+    plant.receive("WIDGET", 1)
+    assert plant.count(ShopifyStockPush) == 1
