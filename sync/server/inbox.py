@@ -364,8 +364,10 @@ class Inbox:
         """Say why a delivery still waits (and which order it is), leaving it pending."""
         with contextlib.suppress(Exception), self.state.write() as session:
             delivery = session.get(WebhookDelivery, delivery_id)
-            if delivery is not None and delivery.status == DeliveryStatus.PENDING:
-                delivery.result = result
+            if delivery is None or delivery.status != DeliveryStatus.PENDING:
+                return
+            if (delivery.result, delivery.order_ref) != (result, order[:64]):
+                delivery.result = result  # written once, not at every pass that finds it
                 delivery.order_ref = order[:64]
 
     def _retry_later(self, delivery_id: str, error: str) -> bool:
