@@ -190,6 +190,12 @@ class ChangeSalesOrder(Command):
 
 @handles(ChangeSalesOrder)
 def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
+    if not cmd.lines and not cmd.added:
+        raise ValidationError(
+            "Name at least one line to change or one line to add.",
+            reason="nothing_to_change",
+            field="lines",
+        )
     so = _open_order(ctx, cmd.sales_order_id)
     by_id = {line.line_id: line for line in so.lines}
     # Every input is checked before anything moves: a refusal changes nothing.
@@ -205,7 +211,7 @@ def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
             raise Conflict(
                 f"Line {line.line_id} of order {so.external_id} was shipped; its quantity "
                 "cannot change any more.",
-                code="line_shipped",
+                reason="line_shipped",
                 line_id=line.line_id,
             )
         changes.append((line, qty))
@@ -218,13 +224,13 @@ def change(ctx: Context, cmd: ChangeSalesOrder) -> dict[str, Any]:
             raise Conflict(
                 f"Order {so.external_id} already has a line {line_id}; a new line needs an "
                 "id of its own.",
-                code="line_exists",
+                reason="line_exists",
                 line_id=line_id,
             )
         if line_id in {str(a.line_id) for a, _ in added}:
             raise ValidationError(
                 f"Line {line_id} is added twice; give it once.",
-                code="duplicate_line",
+                reason="duplicate_line",
                 field="added",
             )
         added.append((spec, parse_qty(spec.qty, what=f"Quantity of line {line_id}", whole=True)))
@@ -257,7 +263,7 @@ def cancel_order(ctx: Context, cmd: CancelSalesOrder) -> dict[str, Any]:
         raise Conflict(
             f"Order {so.external_id} has shipped line(s) {', '.join(shipped)}: it cannot be "
             "cancelled as a whole; change its other lines instead.",
-            code="order_shipped",
+            reason="order_shipped",
         )
     why = "order refunded" if cmd.refunded else "order cancelled"
     _drop_all_lines(ctx, so, why)
@@ -404,11 +410,11 @@ def fulfil_line(ctx: Context, cmd: FulfilSalesLine) -> dict[str, Any]:
     if line.product_id is None:
         raise Conflict(
             f"Line {line.line_id} orders {line.sku}, which no product has: nothing to ship.",
-            code="line_unmatched",
+            reason="line_unmatched",
         )
     outstanding = line.qty - line.qty_shipped
     if outstanding <= 0:
-        raise Conflict(f"Line {line.line_id} is fulfilled already.", code="already_fulfilled")
+        raise Conflict(f"Line {line.line_id} is fulfilled already.", reason="already_fulfilled")
     open_wos = [wo.number for _link, wo in linked(ctx, line) if not WoStatus(wo.status).is_terminal]
     if line.qty_reserved < outstanding or open_wos:
         said = [f"{fmt_qty(line.qty_reserved)} of {fmt_qty(outstanding)} {line.sku} are ready"]
@@ -418,7 +424,7 @@ def fulfil_line(ctx: Context, cmd: FulfilSalesLine) -> dict[str, Any]:
             said.append(f"{fmt_qty(line.qty_backordered)} back-ordered")
         raise Conflict(
             f"Line {line.line_id} cannot be fulfilled yet: " + "; ".join(said) + ".",
-            code="line_not_ready",
+            reason="line_not_ready",
         )
     level = stock.lock_stock(ctx.session, so.site_id, [line.product_id])[line.product_id]
     level.reserved -= outstanding

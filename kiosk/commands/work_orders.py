@@ -120,7 +120,7 @@ def hand_materials(
                 raise ValidationError(
                     f"{product.sku} is planned for {spec.for_sku}, which this work order "
                     "does not build.",
-                    code="material_item_unknown",
+                    reason="material_item_unknown",
                     field="materials",
                 )
         elif len(items) == 1:
@@ -128,21 +128,21 @@ def hand_materials(
         else:
             raise ValidationError(
                 f"Say which item {product.sku} is for: this work order builds several.",
-                code="material_item_unknown",
+                reason="material_item_unknown",
                 field="materials",
             )
         builds = items[item].product
         if product.id == builds.id:
             raise ValidationError(
                 f"{product.sku} cannot be a material of itself.",
-                code="material_of_itself",
+                reason="material_of_itself",
                 field="materials",
             )
         if (item, product.id) in seen:
             raise ValidationError(
                 f"{product.sku} is listed twice for {builds.sku}: give it once, with the "
                 "whole quantity.",
-                code="material_listed_twice",
+                reason="material_listed_twice",
                 field="materials",
             )
         seen.add((item, product.id))

@@ -13,7 +13,6 @@ from pydantic import (
     Field,
     Strict,
     StrictBool,
-    model_validator,
 )
 
 from sync.server.wire import Pin, PositiveQty, SignedQty, WholeQty, WholeQtyOrZero, text, whole
@@ -241,22 +240,7 @@ class SalesLinePatch(Body):
 
 
 class SalesOrderPatch(Body):
-    # At least one line to change or to add (stated in the schema, so clients see it).
-    model_config = ConfigDict(
-        json_schema_extra={
-            "anyOf": [
-                {"required": ["lines"], "properties": {"lines": {"minItems": 1}}},
-                {"required": ["added"], "properties": {"added": {"minItems": 1}}},
-            ]
-        }
-    )
-
-    @model_validator(mode="after")
-    def _names_a_line(self) -> SalesOrderPatch:
-        if not self.lines and not self.added:
-            raise ValueError("name at least one line to change or one line to add")
-        return self
-
+    # At least one line to change or to add: the command refuses an empty patch.
     lines: list[SalesLinePatch] = Field(
         default_factory=list, max_length=500, description="New quantities of existing lines."
     )

@@ -166,6 +166,6 @@ def test_a_line_is_fulfilled_over_http_and_the_order_with_it(server: Server) -> 
     waiting = client.post(f"{API}/sales-orders", json=body, headers=ADMIN).json()
     early = client.post(f"{API}/sales-orders/{waiting['id']}/lines/1/fulfil", headers=ADMIN)
     assert early.status_code == 409
-    assert early.json()["code"] == "line_not_ready"
+    assert early.json()["reason"] == "line_not_ready"
     missing = client.post(f"{API}/sales-orders/{waiting['id']}/lines/7/fulfil", headers=ADMIN)
     assert missing.status_code == 404
