@@ -295,6 +295,8 @@ def test_the_console_shows_failures_and_sets_and_pushes(shop: Shop) -> None:
     shop.pusher.drain()
     page = client.get(f"{OFFICE}/shopify").text
     assert f"Stock to {SHOP}" in page
+    assert page.count('id="stock-h"') == 1  # once, in the page, not in its <title>
+    assert "<title>Shopify deliveries · Plant office</title>" in page
     assert ">Failed</span>" in page
     assert "access token" in page
     off = post(client, "/shopify/stock/WIDGET/sync", csrf, sync="off")
